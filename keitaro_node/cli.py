@@ -1,0 +1,185 @@
+"""The `keitaro-node` command: run workflows, describe the node, serve the sandbox, test keys.
+
+Heavy modules load inside the commands, so `keitaro-node --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from keitaro_node import __version__
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="keitaro-node",
+        description="Run n8n-format workflows with the Keitaro node, or try them on the built-in sandbox.",
+    )
+    parser.add_argument("--version", action="version", version=f"keitaro-node {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="log requests (-v) and details (-vv)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run a workflow and print the output items as JSON")
+    run.add_argument("workflow", type=Path, help="workflow JSON file (n8n format)")
+    run.add_argument("--input", type=Path, help="JSON file with the input items (array of objects)")
+    run.add_argument("--credentials", type=Path, help="credentials file (JSON or YAML)")
+    run.add_argument("--sandbox", action="store_true", help="run against a built-in sandbox tracker")
+    run.add_argument("--all-nodes", action="store_true", help="print every node's output, not only the last")
+
+    describe = sub.add_parser("describe", help="show the node's resources, operations and parameters")
+    describe.add_argument("--json", action="store_true", help="print the loaded description as JSON")
+    describe.add_argument("--node", default="n8n-nodes-keitaro.keitaro", help="node type to describe")
+
+    sandbox = sub.add_parser("sandbox", help="serve the Keitaro sandbox (an Admin API emulator)")
+    sandbox.add_argument("--port", type=int, default=8765)
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument("--db", help="SQLite file to keep data in (default: in memory)")
+    sandbox.add_argument("--api-key", help="API key to accept (default: sandbox-api-key)")
+    sandbox.add_argument("--clicks", type=int, help="size of the synthetic click dataset")
+    sandbox.add_argument("--latency-ms", type=float, default=0.0, help="delay added to every answer")
+
+    check = sub.add_parser("test-credentials", help="check that the credentials reach the tracker")
+    check.add_argument("--credentials", type=Path, help="credentials file (JSON or YAML)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    level = logging.WARNING - 10 * min(args.verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    try:
+        if args.command == "run":
+            return asyncio.run(_run(args))
+        if args.command == "describe":
+            return _describe(args)
+        if args.command == "sandbox":
+            return _sandbox(args)
+        if args.command == "test-credentials":
+            return asyncio.run(_test_credentials(args))
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        if _is_user_error(exc):
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        raise
+    return 2
+
+
+def _is_user_error(exc: Exception) -> bool:
+    from keitaro_node.runtime.description import DescriptionError
+    from keitaro_node.runtime.errors import NodeError
+    from keitaro_node.runtime.plugins import PluginError
+    from keitaro_node.runtime.workflow import WorkflowFormatError
+
+    return isinstance(exc, (WorkflowFormatError, DescriptionError, PluginError, NodeError, FileNotFoundError, ValueError))
+
+
+def _read_items(path: Path | None) -> Any:
+    from keitaro_node.runtime.items import items_from_json
+
+    if path is None:
+        return None
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise FileNotFoundError(f"input file not found: {path}") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+    try:
+        return items_from_json(data)
+    except ValueError as exc:
+        raise ValueError(f"{path}: {exc}") from None
+
+
+def _store(path: Path | None) -> Any:
+    from keitaro_node.runtime.credentials import CredentialStore
+
+    return CredentialStore.from_file(path) if path else CredentialStore()
+
+
+async def _run(args: argparse.Namespace) -> int:
+    from keitaro_node.app import run_workflow
+    from keitaro_node.runtime.errors import WorkflowError
+    from keitaro_node.runtime.workflow import load_workflow
+
+    workflow = load_workflow(args.workflow)
+    items = _read_items(args.input)
+    store = _store(args.credentials)
+    sandbox = None
+    if args.sandbox:
+        from keitaro_node.sandbox import Sandbox
+
+        sandbox = Sandbox()
+        await sandbox.start()
+        campaign = sandbox.seed_campaign()
+        store.override("keitaroApi", {"domain": sandbox.url, "apiKey": sandbox.api_key})
+        print(
+            f"sandbox tracker at {sandbox.url} with campaign {campaign['id']} ({campaign['name']!r})",
+            file=sys.stderr,
+        )
+    try:
+        result = await run_workflow(workflow, items, store)
+    except WorkflowError as exc:
+        if exc.completed:
+            _print_items(exc.completed)
+            print(f"{len(exc.completed)} item(s) completed before the stop are printed above.", file=sys.stderr)
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        if sandbox is not None:
+            await sandbox.stop()
+    if args.all_nodes:
+        everything = {
+            name: [[i.to_json() for i in out] for out in outputs] for name, outputs in result.outputs.items()
+        }
+        print(json.dumps(everything, ensure_ascii=False, indent=2))
+    else:
+        _print_items(result.final_items())
+    return 0
+
+
+def _print_items(items: list[Any]) -> None:
+    print(json.dumps([i.to_json() for i in items], ensure_ascii=False, indent=2))
+
+
+def _describe(args: argparse.Namespace) -> int:
+    from keitaro_node.app import plugin_host
+    from keitaro_node.describe import describe_json, describe_text
+
+    node_type = plugin_host().node_type(args.node)
+    if args.json:
+        print(json.dumps(describe_json(node_type), ensure_ascii=False, indent=2))
+    else:
+        print(describe_text(node_type))
+    return 0
+
+
+def _sandbox(args: argparse.Namespace) -> int:
+    from keitaro_node.sandbox import DEFAULT_API_KEY, serve
+
+    kwargs: dict[str, Any] = {"latency_ms": args.latency_ms}
+    if args.clicks is not None:
+        kwargs["dataset_clicks"] = args.clicks
+    serve(args.port, args.db, args.api_key or DEFAULT_API_KEY, host=args.host, **kwargs)
+    return 0
+
+
+async def _test_credentials(args: argparse.Namespace) -> int:
+    from keitaro_node.app import plugin_host
+    from keitaro_node.keitaro.check import test_credentials
+
+    host = plugin_host()
+    message = await test_credentials(host.credential_types["keitaroApi"], _store(args.credentials))
+    print(message)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,372 @@
+"""The workflow engine: runs n8n workflow JSON node by node and applies node settings.
+
+Nodes run in topological order over `connections` (ties keep the order of `nodes`); a node
+runs once with every item that reached its inputs, and a node that receives no items is
+skipped, as n8n does. Settings (`onError`, `retryOnFail`, `executeOnce`, `alwaysOutputData`,
+`disabled`) and pinned data are applied here, so nodes only map items to items.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .credentials import CredentialStore
+from .errors import NodeError, NodeOperationError, WorkflowError
+from .expressions import ExpressionError, ExprObject, expression_callable, now_value, today_value
+from .items import Item, PairedItem, items_from_json
+from .node import ExecutionContext, ItemsFailed, NodeSettings, NodeType
+from .parameters import ParameterResolver
+from .plugins import PluginError, PluginHost
+from .workflow import Workflow, WorkflowNode
+
+log = logging.getLogger("keitaro_node.engine")
+
+SCOPE_NAMES = frozenset(
+    {
+        "$json",
+        "$binary",
+        "$itemIndex",
+        "$runIndex",
+        "$parameter",
+        "$",
+        "$node",
+        "$input",
+        "$now",
+        "$today",
+        "$workflow",
+        "$execution",
+    }
+)
+
+
+@dataclass
+class RunResult:
+    """Outputs of every node that ran, by node name, and the order they ran in."""
+
+    outputs: dict[str, list[list[Item]]] = field(default_factory=dict)
+    order: list[str] = field(default_factory=list)
+    terminal: list[str] = field(default_factory=list)
+
+    def items(self, node: str, output: int = 0) -> list[Item]:
+        outputs = self.outputs.get(node, [])
+        return outputs[output] if output < len(outputs) else []
+
+    def final_items(self) -> list[Item]:
+        """Items of every output of the nodes that ran last in their branch."""
+        return [item for name in self.terminal for output in self.outputs.get(name, []) for item in output]
+
+
+class _NodeRef(ExprObject):
+    """`$('Node Name')` inside an expression."""
+
+    def __init__(self, engine_run: _Run, name: str, current: Item | None) -> None:
+        self.run = engine_run
+        self.name = name
+        self.current = current
+
+    def expr_name(self) -> str:
+        return f"$('{self.name}')"
+
+    def _output(self) -> list[Item]:
+        if self.name not in self.run.result.outputs:
+            raise ExpressionError(f"node '{self.name}' has not run (yet)")
+        return self.run.result.items(self.name)
+
+    def expr_get(self, name: str) -> Any:
+        if name == "item":
+            return _item_view(self._paired())
+        if name == "isExecuted":
+            return self.name in self.run.result.outputs
+        return super().expr_get(name)
+
+    def expr_call(self, name: str, args: list[Any]) -> Any:
+        items = self._output()
+        if name == "all":
+            return [_item_view(i) for i in items]
+        if name == "first":
+            return _item_view(items[0]) if items else None
+        if name == "last":
+            return _item_view(items[-1]) if items else None
+        if name in ("item", "pairedItem", "itemMatching"):
+            return _item_view(self._paired())
+        return super().expr_call(name, args)
+
+    def _paired(self) -> Item:
+        if self.name not in self.run.result.outputs:
+            raise ExpressionError(f"node '{self.name}' has not run (yet)")
+        current = self.current
+        while current is not None:
+            if current.node == self.name:
+                return current
+            current = current.parent
+        raise ExpressionError(f"no item of '{self.name}' is paired with this item")
+
+
+class _InputRef(ExprObject):
+    """`$input`: the current node's input items."""
+
+    def __init__(self, items: list[Item], index: int) -> None:
+        self.items = items
+        self.index = index
+
+    def expr_name(self) -> str:
+        return "$input"
+
+    def expr_get(self, name: str) -> Any:
+        if name == "item":
+            return _item_view(self.items[self.index])
+        return super().expr_get(name)
+
+    def expr_call(self, name: str, args: list[Any]) -> Any:
+        if name == "all":
+            return [_item_view(i) for i in self.items]
+        if name == "first":
+            return _item_view(self.items[0]) if self.items else None
+        if name == "last":
+            return _item_view(self.items[-1]) if self.items else None
+        return super().expr_call(name, args)
+
+
+def _item_view(item: Item) -> dict[str, Any]:
+    view: dict[str, Any] = {"json": item.json}
+    if item.binary:
+        view["binary"] = {k: {"mimeType": b.mime_type, "fileName": b.file_name} for k, b in item.binary.items()}
+    return view
+
+
+class _Run:
+    """State of one workflow run."""
+
+    def __init__(self, workflow: Workflow) -> None:
+        self.workflow = workflow
+        self.result = RunResult()
+        self.execution_id = uuid.uuid4().hex[:12]
+
+
+class Engine:
+    """Runs workflows with the node types and credential types of a plugin host."""
+
+    def __init__(
+        self,
+        host: PluginHost,
+        credentials: CredentialStore | None = None,
+        options: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.host = host
+        self.credentials = credentials or CredentialStore()
+        self.options = dict(options or {})
+
+    async def run(self, workflow: Workflow, input_items: list[Item] | None = None) -> RunResult:
+        """Run the workflow; raise WorkflowError when a node stops it."""
+        run = _Run(workflow)
+        node_types = self._resolve_types(workflow)
+        edges = workflow.edges()
+        order = _topological_order(workflow, edges)
+        incoming: dict[str, list[tuple[str, int, int]]] = {n.name: [] for n in workflow.nodes}
+        has_outgoing: set[str] = set()
+        for source, out_index, target, in_index in edges:
+            incoming[target].append((source, out_index, in_index))
+            has_outgoing.add(source)
+        for name in order:
+            node = workflow.node(name)
+            sources = incoming[name]
+            if sources:
+                inputs = self._gather(run, sources)
+                if not any(inputs):
+                    continue
+            else:
+                start_items = input_items if input_items is not None else [Item()]
+                inputs = [[Item(json=dict(i.json), binary=i.binary) for i in start_items]]
+            outputs = await self._run_node(run, node, node_types[name], inputs)
+            run.result.outputs[name] = outputs
+            run.result.order.append(name)
+        ran = set(run.result.order)
+        run.result.terminal = [
+            n for n in run.result.order if n not in has_outgoing or not _downstream_ran(n, edges, ran)
+        ]
+        return run.result
+
+    def _resolve_types(self, workflow: Workflow) -> dict[str, NodeType]:
+        resolved: dict[str, NodeType] = {}
+        for node in workflow.nodes:
+            try:
+                resolved[node.name] = self.host.node_type(node.type)
+            except PluginError as exc:
+                raise WorkflowError(node.name, NodeOperationError(str(exc), node_name=node.name)) from None
+        return resolved
+
+    @staticmethod
+    def _gather(run: _Run, sources: list[tuple[str, int, int]]) -> list[list[Item]]:
+        width = max(in_index for _, _, in_index in sources) + 1
+        inputs: list[list[Item]] = [[] for _ in range(width)]
+        for source, out_index, in_index in sources:
+            inputs[in_index].extend(run.result.items(source, out_index))
+        return inputs
+
+    async def _run_node(
+        self, run: _Run, node: WorkflowNode, node_type: NodeType, inputs: list[list[Item]]
+    ) -> list[list[Item]]:
+        if node.name in run.workflow.pinData:
+            pinned = items_from_json(run.workflow.pinData[node.name])
+            return self._stamp(node.name, [pinned], inputs)
+        if node.disabled:
+            return self._stamp(node.name, [list(inputs[0]) if inputs else []], inputs)
+        settings = _settings(node)
+        if settings.execute_once:
+            inputs = [inputs[0][:1]] + inputs[1:]
+        items = inputs[0] if inputs else []
+        tries = settings.max_tries if settings.retry_on_fail else 1
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                ctx = self._context(run, node, node_type, settings, inputs)
+                outputs = await node_type.execute(ctx, items)
+                break
+            except ItemsFailed as exc:
+                raise WorkflowError(node.name, exc.error, completed=exc.completed) from None
+            except NodeError as exc:
+                exc.with_context(node_name=node.name)
+                if attempt < tries and exc.retryable:
+                    log.warning("%s: failed (try %d of %d): %s", node.name, attempt, tries, exc)
+                    await asyncio.sleep(settings.wait_between_tries_ms / 1000)
+                    continue
+                if not settings.continue_on_fail:
+                    raise WorkflowError(node.name, exc) from None
+                outputs = [[self._failed_item(i, item, exc) for i, item in enumerate(items)]]
+                break
+        outputs = self._apply_error_output(node_type, settings, outputs)
+        if settings.always_output_data and not any(outputs):
+            outputs[0] = [Item(json={}, paired_item=PairedItem(0))]
+        return self._stamp(node.name, outputs, inputs)
+
+    @staticmethod
+    def _failed_item(index: int, item: Item, error: NodeError) -> Item:
+        return Item(json={**item.json, "error": str(error)}, error=error, paired_item=PairedItem(index))
+
+    @staticmethod
+    def _apply_error_output(
+        node_type: NodeType, settings: NodeSettings, outputs: list[list[Item]]
+    ) -> list[list[Item]]:
+        width = max(len(node_type.description.outputs), 1)
+        outputs = outputs + [[] for _ in range(width - len(outputs))]
+        if settings.on_error != "continueErrorOutput":
+            return outputs
+        good = [[i for i in out if i.error is None] for out in outputs]
+        bad = [i for out in outputs for i in out if i.error is not None]
+        return good + [bad]
+
+    def _context(
+        self,
+        run: _Run,
+        node: WorkflowNode,
+        node_type: NodeType,
+        settings: NodeSettings,
+        inputs: list[list[Item]],
+    ) -> ExecutionContext:
+        description = node_type.description
+        resolver = ParameterResolver(description, node.parameters, SCOPE_NAMES, node_name=node.name)
+        items = inputs[0] if inputs else []
+        shared = {
+            "$runIndex": 0,
+            "$parameter": node.parameters,
+            "$node": {"name": node.name, "type": node.type},
+            "$now": now_value(),
+            "$today": today_value(),
+            "$workflow": {"name": run.workflow.name, "id": run.workflow.id},
+            "$execution": {"id": run.execution_id, "mode": "manual"},
+        }
+
+        def scope(index: int) -> dict[str, Any]:
+            item = items[index] if index < len(items) else Item()
+
+            @expression_callable
+            def node_ref(name: Any) -> _NodeRef:
+                if not isinstance(name, str) or name not in {n.name for n in run.workflow.nodes}:
+                    raise ExpressionError(f"there is no node called {name!r} in this workflow")
+                return _NodeRef(run, name, item)
+
+            return {
+                **shared,
+                "$json": item.json,
+                "$binary": _item_view(item).get("binary", {}),
+                "$itemIndex": index,
+                "$": node_ref,
+                "$input": _InputRef(items, index),
+            }
+
+        return ExecutionContext(
+            node_name=node.name,
+            description=description,
+            parameters=resolver,
+            settings=settings,
+            credentials_store=self.credentials,
+            credential_types=self.host.credential_types,
+            credential_refs=node.credential_refs(),
+            scope_factory=scope,
+            options=self.options,
+            inputs=inputs,
+        )
+
+    @staticmethod
+    def _stamp(name: str, outputs: list[list[Item]], inputs: list[list[Item]]) -> list[list[Item]]:
+        """Record provenance on output items, copying items passed through unchanged."""
+        input_ids = {id(i) for group in inputs for i in group}
+        stamped: list[list[Item]] = []
+        for output in outputs:
+            fresh: list[Item] = []
+            for item in output:
+                if id(item) in input_ids:
+                    item = Item(json=item.json, binary=item.binary, paired_item=item.paired_item, error=item.error, metadata=item.metadata)
+                pair = item.paired_item
+                if pair is not None and pair.input < len(inputs) and 0 <= pair.item < len(inputs[pair.input]):
+                    item.parent = inputs[pair.input][pair.item]
+                item.node = name
+                fresh.append(item)
+            stamped.append(fresh)
+        return stamped
+
+
+def _settings(node: WorkflowNode) -> NodeSettings:
+    on_error = node.onError or ("continueRegularOutput" if node.continueOnFail else "stopWorkflow")
+    return NodeSettings(
+        on_error=on_error,
+        retry_on_fail=node.retryOnFail,
+        max_tries=node.maxTries,
+        wait_between_tries_ms=node.waitBetweenTries,
+        always_output_data=node.alwaysOutputData,
+        execute_once=node.executeOnce,
+        disabled=node.disabled,
+    )
+
+
+def _topological_order(workflow: Workflow, edges: list[tuple[str, int, str, int]]) -> list[str]:
+    position = {n.name: i for i, n in enumerate(workflow.nodes)}
+    pending = {n.name: 0 for n in workflow.nodes}
+    children: dict[str, list[str]] = {n.name: [] for n in workflow.nodes}
+    for source, _, target, _ in edges:
+        pending[target] += 1
+        children[source].append(target)
+    ready = sorted((n for n, count in pending.items() if count == 0), key=position.__getitem__)
+    order: list[str] = []
+    while ready:
+        name = ready.pop(0)
+        order.append(name)
+        for child in children[name]:
+            pending[child] -= 1
+            if pending[child] == 0:
+                ready.append(child)
+                ready.sort(key=position.__getitem__)
+    if len(order) != len(workflow.nodes):
+        stuck = sorted(set(pending) - set(order))
+        raise WorkflowError(stuck[0], NodeOperationError(f"the workflow has a loop through: {', '.join(stuck)}"))
+    return order
+
+
+def _downstream_ran(name: str, edges: list[tuple[str, int, str, int]], ran: set[str]) -> bool:
+    return any(source == name and target in ran for source, _, target, _ in edges)

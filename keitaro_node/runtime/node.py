@@ -1,0 +1,187 @@
+"""What a node type is, and what it gets when it runs.
+
+A node type has a description (data) and an async `execute(ctx, items)` returning one list of
+items per output. `ExecutionContext.map_items` gives nodes n8n's per-item behaviour - bounded
+concurrency, input order kept, `pairedItem`, onError and retryOnFail - in one place.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from .credentials import CredentialStore, CredentialValues
+from .description import CredentialType, NodeDescription
+from .errors import NodeError, NodeOperationError
+from .items import Item, PairedItem
+from .parameters import ParameterResolver
+
+OnError = Literal["stopWorkflow", "continueRegularOutput", "continueErrorOutput"]
+
+log = logging.getLogger("keitaro_node.runtime")
+
+
+@dataclass(slots=True)
+class NodeSettings:
+    """Per-node settings with n8n's names and meaning."""
+
+    on_error: OnError = "stopWorkflow"
+    retry_on_fail: bool = False
+    max_tries: int = 3
+    wait_between_tries_ms: int = 1000
+    always_output_data: bool = False
+    execute_once: bool = False
+    disabled: bool = False
+
+    @property
+    def continue_on_fail(self) -> bool:
+        return self.on_error != "stopWorkflow"
+
+
+class NodeType:
+    """Base class for node types. Subclasses set `type_names` and implement `execute`."""
+
+    type_names: tuple[str, ...] = ()
+    is_trigger = False
+
+    @property
+    def description(self) -> NodeDescription:
+        raise NotImplementedError
+
+    async def execute(self, ctx: ExecutionContext, items: list[Item]) -> list[list[Item]]:
+        raise NotImplementedError
+
+
+ItemHandler = Callable[[int, Item], Awaitable[Item]]
+ErrorItemBuilder = Callable[[int, Item, NodeError], Item]
+
+
+class ItemsFailed(NodeError):
+    """Raised by map_items under stopWorkflow: the first error, plus what did complete."""
+
+    def __init__(self, error: NodeError, completed: list[Item]) -> None:
+        super().__init__(
+            error.message,
+            description=error.description,
+            item_index=error.item_index,
+            node_name=error.node_name,
+            retryable=False,
+        )
+        self.error = error
+        self.completed = completed
+
+    def __str__(self) -> str:
+        return str(self.error)
+
+    def to_json(self) -> dict[str, Any]:
+        return self.error.to_json()
+
+
+@dataclass
+class ExecutionContext:
+    """Everything a node needs for one run: parameters per item, credentials, settings."""
+
+    node_name: str
+    description: NodeDescription
+    parameters: ParameterResolver
+    settings: NodeSettings
+    credentials_store: CredentialStore
+    credential_types: Mapping[str, CredentialType] = field(default_factory=dict)
+    credential_refs: Mapping[str, str] = field(default_factory=dict)
+    scope_factory: Callable[[int], Mapping[str, Any]] = lambda _i: {}
+    options: Mapping[str, Any] = field(default_factory=dict)
+    logger: logging.Logger = log
+    inputs: list[list[Item]] = field(default_factory=list)
+
+    @property
+    def continue_on_fail(self) -> bool:
+        return self.settings.continue_on_fail
+
+    def get_parameters(self, index: int) -> dict[str, Any]:
+        return self.parameters.resolve(index, self.scope_factory)
+
+    def get_credentials(self, type_name: str) -> CredentialValues:
+        for requirement in self.description.credentials:
+            if requirement.name == type_name:
+                break
+        else:
+            raise NodeOperationError(f"node '{self.node_name}' does not use credentials '{type_name}'")
+        credential_type = self.credential_types.get(type_name)
+        if credential_type is None:
+            raise NodeOperationError(f"credential type '{type_name}' is not installed")
+        return self.credentials_store.get(credential_type, self.credential_refs.get(type_name))
+
+    async def map_items(
+        self,
+        items: list[Item],
+        handle: ItemHandler,
+        *,
+        concurrency: int = 1,
+        error_item: ErrorItemBuilder | None = None,
+    ) -> list[Item]:
+        """Run `handle` for every item with at most `concurrency` at once, keeping input order.
+
+        A failing item is retried when retryOnFail is set and the error allows it; then it
+        becomes an error item (continue modes) or stops the node: no new items start, items
+        already running finish, and ItemsFailed reports the first error with what completed.
+        """
+        results: list[Item | None] = [None] * len(items)
+        failures: list[NodeError] = []
+        next_index = 0
+        settings = self.settings
+        tries = max(1, settings.max_tries) if settings.retry_on_fail else 1
+
+        async def run_one(index: int) -> None:
+            item = items[index]
+            for attempt in range(1, tries + 1):
+                try:
+                    out = await handle(index, item)
+                except NodeError as exc:
+                    error = exc.with_context(item_index=index, node_name=self.node_name)
+                except Exception as exc:  # a bug or an unexpected library error: keep the item
+                    error = NodeOperationError(
+                        f"unexpected {type(exc).__name__}: {exc}", item_index=index, node_name=self.node_name
+                    )
+                else:
+                    if out.paired_item is None:
+                        out.paired_item = PairedItem(index)
+                    results[index] = out
+                    return
+                if attempt < tries and error.retryable:
+                    self.logger.warning(
+                        "%s: item %d failed (try %d of %d), retrying in %d ms: %s",
+                        self.node_name, index, attempt, tries, settings.wait_between_tries_ms, error,
+                    )
+                    await asyncio.sleep(settings.wait_between_tries_ms / 1000)
+                    continue
+                if self.continue_on_fail:
+                    results[index] = self._error_item(index, item, error, error_item)
+                else:
+                    failures.append(error)
+                return
+
+        async def worker() -> None:
+            nonlocal next_index
+            while not failures and next_index < len(items):
+                index = next_index
+                next_index += 1
+                await run_one(index)
+
+        workers = max(1, min(concurrency, len(items)))
+        if workers == 1:
+            await worker()
+        else:
+            await asyncio.gather(*(worker() for _ in range(workers)))
+        if failures:
+            first = min(failures, key=lambda e: e.item_index or 0)
+            raise ItemsFailed(first, [r for r in results if r is not None])
+        return [r for r in results if r is not None]
+
+    def _error_item(self, index: int, item: Item, error: NodeError, builder: ErrorItemBuilder | None) -> Item:
+        out = builder(index, item, error) if builder else Item(json={"error": str(error), **error.to_json()})
+        out.error = error
+        out.paired_item = PairedItem(index)
+        return out

@@ -1,0 +1,347 @@
+"""Per-item parameter resolution: defaults, displayOptions, expressions, type checks.
+
+The shape of a node (which parameters are shown) is decided once per run from the raw values;
+values that are not expressions are checked once and shared by every item, so per-item work is
+only the expressions.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from .description import NodeDescription, Parameter
+from .errors import NodeOperationError
+from .expressions import ExpressionError, compile_template, is_expression
+
+ScopeFactory = Callable[[int], Mapping[str, Any]]
+
+_MISSING = object()
+
+
+class ParameterValueError(ValueError):
+    """A parameter value has the wrong shape; the message names the parameter."""
+
+
+def visible_parameters(description: NodeDescription, raw: Mapping[str, Any]) -> list[Parameter]:
+    """The parameters shown for these raw values: one per name, first visible wins."""
+    values = dict(raw)
+    for _ in range(4):  # defaults may reveal parameters that others depend on
+        shown = _shown(description.properties, values)
+        changed = False
+        for parameter in shown:
+            if parameter.name not in values and parameter.default is not None:
+                values[parameter.name] = parameter.default
+                changed = True
+        if not changed:
+            return shown
+    return _shown(description.properties, values)
+
+
+def _shown(properties: tuple[Parameter, ...], values: Mapping[str, Any]) -> list[Parameter]:
+    out: list[Parameter] = []
+    seen: set[str] = set()
+    for parameter in properties:
+        if parameter.name in seen:
+            continue
+        if parameter.displayOptions is None or parameter.displayOptions.allows(values):
+            out.append(parameter)
+            seen.add(parameter.name)
+    return out
+
+
+class ParameterResolver:
+    """Resolves a node's parameters for each input item."""
+
+    def __init__(
+        self,
+        description: NodeDescription,
+        raw: Mapping[str, Any],
+        scope_names: frozenset[str],
+        node_name: str | None = None,
+    ) -> None:
+        self.node_name = node_name
+        self.scope_names = scope_names
+        self.parameters = visible_parameters(description, raw)
+        self._static: dict[str, Any] = {}
+        self._static_error: NodeOperationError | None = None
+        self._dynamic: list[tuple[Parameter, Any]] = []
+        for parameter in self.parameters:
+            if parameter.type == "notice":
+                continue
+            value = raw.get(parameter.name, _MISSING)
+            if value is _MISSING:
+                value = parameter.default
+            if _has_expression(value):
+                if parameter.noDataExpression:
+                    self._fail_static(f"{parameter.label} cannot be an expression")
+                    continue
+                self._dynamic.append((parameter, value))
+                continue
+            try:
+                self._static[parameter.name] = coerce(parameter, value)
+            except ParameterValueError as exc:
+                self._fail_static(str(exc))
+
+    def _fail_static(self, message: str) -> None:
+        if self._static_error is None:
+            self._static_error = NodeOperationError(message, node_name=self.node_name)
+
+    def static_value(self, name: str, default: Any = None) -> Any:
+        """A value that is the same for every item (for resource, operation, options)."""
+        return self._static.get(name, default)
+
+    def resolve(self, index: int, scope: ScopeFactory) -> dict[str, Any]:
+        """All visible parameters for item `index`, or NodeOperationError naming the item."""
+        if self._static_error is not None:
+            raise NodeOperationError(
+                self._static_error.message, item_index=index, node_name=self.node_name
+            )
+        if not self._dynamic:
+            return dict(self._static)
+        values = dict(self._static)
+        item_scope = scope(index)
+        for parameter, raw in self._dynamic:
+            try:
+                evaluated = _evaluate(raw, item_scope, self.scope_names)
+            except ExpressionError as exc:
+                raise NodeOperationError(
+                    f"the expression in {parameter.label} failed: {exc}",
+                    item_index=index,
+                    node_name=self.node_name,
+                ) from None
+            try:
+                values[parameter.name] = coerce(parameter, evaluated)
+            except ParameterValueError as exc:
+                raise NodeOperationError(str(exc), item_index=index, node_name=self.node_name) from None
+        return values
+
+
+def _has_expression(value: Any) -> bool:
+    if is_expression(value):
+        return True
+    if isinstance(value, dict):
+        return any(_has_expression(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_expression(v) for v in value)
+    return False
+
+
+def _evaluate(value: Any, scope: Mapping[str, Any], names: frozenset[str]) -> Any:
+    if is_expression(value):
+        return compile_template(value, names).render(scope)
+    if isinstance(value, dict):
+        return {k: _evaluate(v, scope, names) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_evaluate(v, scope, names) for v in value]
+    return value
+
+
+# --- type checks -----------------------------------------------------------------------------
+
+
+def coerce(parameter: Parameter, value: Any) -> Any:
+    """Check and normalise one value for its parameter type."""
+    handler = _COERCERS.get(parameter.type)
+    if handler is None:
+        return value
+    return handler(parameter, value)
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+def _required(parameter: Parameter) -> Any:
+    if parameter.required:
+        raise ParameterValueError(f"{parameter.label} is required{_hint(parameter)}")
+    return None
+
+
+def _hint(parameter: Parameter) -> str:
+    return f" - {parameter.hint}" if parameter.hint else ""
+
+
+def _string(parameter: Parameter, value: Any) -> Any:
+    if _is_blank(value):
+        if parameter.required:
+            return _required(parameter)
+        return "" if value is not None else None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+    if not isinstance(value, str):
+        raise ParameterValueError(f"{parameter.label} must be text, got {_kind(value)}")
+    return value
+
+
+def _number(parameter: Parameter, value: Any) -> Any:
+    if _is_blank(value):
+        return _required(parameter)
+    number: int | float
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ParameterValueError(f"{parameter.label} must be a number, got {_kind(value)}")
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            number = int(text)
+        except ValueError:
+            try:
+                number = float(text)
+            except ValueError:
+                raise ParameterValueError(
+                    f"{parameter.label} must be a number, got {value[:40]!r}"
+                ) from None
+    else:
+        number = value
+    if isinstance(number, float) and (math.isnan(number) or math.isinf(number)):
+        raise ParameterValueError(f"{parameter.label} must be a finite number")
+    options = parameter.typeOptions
+    if options.minValue is not None and number < options.minValue:
+        raise ParameterValueError(f"{parameter.label} must be at least {_num(options.minValue)}, got {number}")
+    if options.maxValue is not None and number > options.maxValue:
+        raise ParameterValueError(f"{parameter.label} must be at most {_num(options.maxValue)}, got {number}")
+    if options.numberPrecision == 0 and isinstance(number, float):
+        if not number.is_integer():
+            raise ParameterValueError(f"{parameter.label} must be a whole number, got {number}")
+        number = int(number)
+    return number
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _boolean(parameter: Parameter, value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    if _is_blank(value):
+        return bool(parameter.default)
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    raise ParameterValueError(f"{parameter.label} must be true or false, got {_kind(value)}")
+
+
+def _options(parameter: Parameter, value: Any) -> Any:
+    allowed = [o.value for o in parameter.choices]
+    if _is_blank(value) and not parameter.required and None not in allowed:
+        return parameter.default
+    if value in allowed and not (isinstance(value, bool) and not any(isinstance(a, bool) for a in allowed)):
+        return value
+    listed = ", ".join(repr(a) for a in allowed)
+    shown = repr(value) if isinstance(value, (str, int, float)) else _kind(value)
+    raise ParameterValueError(f"unknown {parameter.name} {shown} - {parameter.label} must be one of: {listed}")
+
+
+def _multi_options(parameter: Parameter, value: Any) -> Any:
+    if _is_blank(value):
+        return _required(parameter) if parameter.required else []
+    values = value if isinstance(value, list) else [v.strip() for v in str(value).split(",")]
+    allowed = {o.value for o in parameter.choices}
+    unknown = [v for v in values if v not in allowed]
+    if unknown:
+        listed = ", ".join(repr(o.value) for o in parameter.choices)
+        raise ParameterValueError(f"{parameter.label} has unknown values {unknown} - allowed: {listed}")
+    return values
+
+
+def _json(parameter: Parameter, value: Any) -> Any:
+    if isinstance(value, str):
+        text = value.strip()
+        if text == "":
+            return _required(parameter) if parameter.required else None
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ParameterValueError(
+                f"{parameter.label} is not valid JSON: {exc.msg} at line {exc.lineno}, "
+                f"column {exc.colno} (character {exc.pos})"
+            ) from None
+    if value is None or (parameter.required and value in ({}, [])):
+        if parameter.required:
+            what = "is empty" if value is not None else "is missing"
+            raise ParameterValueError(f"{parameter.label} {what}{_hint(parameter)}")
+        return value
+    if not isinstance(value, (dict, list, str, int, float, bool)):
+        raise ParameterValueError(f"{parameter.label} must be JSON, got {_kind(value)}")
+    return value
+
+
+def _collection(parameter: Parameter, value: Any) -> Any:
+    if _is_blank(value):
+        return {}
+    if not isinstance(value, dict):
+        raise ParameterValueError(f"{parameter.label} must be an object, got {_kind(value)}")
+    known = {p.name: p for p in parameter.sub_parameters}
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        sub = known.get(key)
+        if sub is None:
+            listed = ", ".join(sorted(known)) or "none"
+            raise ParameterValueError(f"{parameter.label} has no field '{key}' (fields: {listed})")
+        out[key] = coerce(sub, item)
+    return out
+
+
+def _fixed_collection(parameter: Parameter, value: Any) -> Any:
+    if _is_blank(value):
+        return {}
+    if not isinstance(value, dict):
+        raise ParameterValueError(f"{parameter.label} must be an object, got {_kind(value)}")
+    groups = {g.name: g for g in parameter.groups}
+    out: dict[str, Any] = {}
+    for key, entries in value.items():
+        group = groups.get(key)
+        if group is None:
+            listed = ", ".join(sorted(groups))
+            raise ParameterValueError(f"{parameter.label} has no group '{key}' (groups: {listed})")
+        fields = {p.name: p for p in group.values}
+        many = parameter.typeOptions.multipleValues
+        rows = entries if isinstance(entries, list) else [entries]
+        checked = []
+        for row in rows:
+            if not isinstance(row, dict):
+                raise ParameterValueError(f"{parameter.label}.{key} entries must be objects")
+            entry: dict[str, Any] = {}
+            for name, field in fields.items():
+                entry[name] = coerce(field, row.get(name, field.default))
+            unknown = set(row) - set(fields)
+            if unknown:
+                raise ParameterValueError(f"{parameter.label}.{key} has unknown fields {sorted(unknown)}")
+            checked.append(entry)
+        out[key] = checked if many else (checked[0] if checked else {})
+    return out
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+_COERCERS: dict[str, Callable[[Parameter, Any], Any]] = {
+    "string": _string,
+    "number": _number,
+    "boolean": _boolean,
+    "options": _options,
+    "multiOptions": _multi_options,
+    "json": _json,
+    "collection": _collection,
+    "fixedCollection": _fixed_collection,
+    "dateTime": _string,
+}

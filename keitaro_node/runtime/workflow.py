@@ -1,0 +1,139 @@
+"""n8n's workflow JSON, read into typed models and checked before anything runs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+
+class WorkflowFormatError(ValueError):
+    """The workflow file is not a workflow we can run; the message says what is wrong."""
+
+
+class Connection(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    node: str
+    type: str = "main"
+    index: int = 0
+
+
+class WorkflowNode(BaseModel):
+    """One node of a workflow, with n8n's field names."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str | None = None
+    name: str
+    type: str
+    typeVersion: float = 1
+    position: list[float] = Field(default_factory=lambda: [0.0, 0.0])
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    credentials: dict[str, Any] = Field(default_factory=dict)
+    disabled: bool = False
+    retryOnFail: bool = False
+    maxTries: int = 3
+    waitBetweenTries: int = 1000
+    alwaysOutputData: bool = False
+    executeOnce: bool = False
+    onError: Literal["stopWorkflow", "continueRegularOutput", "continueErrorOutput"] | None = None
+    continueOnFail: bool = False
+    notes: str | None = None
+
+    @field_validator("maxTries")
+    @classmethod
+    def _tries(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError("maxTries must be at least 1")
+        return value
+
+    @field_validator("waitBetweenTries")
+    @classmethod
+    def _wait(cls, value: int) -> int:
+        if value < 0:
+            raise ValueError("waitBetweenTries must not be negative")
+        return value
+
+    def credential_refs(self) -> dict[str, str]:
+        """Credential type -> the name the workflow gives that credential."""
+        refs: dict[str, str] = {}
+        for type_name, ref in self.credentials.items():
+            if isinstance(ref, dict) and isinstance(ref.get("name"), str):
+                refs[type_name] = ref["name"]
+            elif isinstance(ref, str):
+                refs[type_name] = ref
+        return refs
+
+
+class Workflow(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    name: str = ""
+    id: str | None = None
+    nodes: list[WorkflowNode]
+    connections: dict[str, dict[str, list[list[Connection] | None]]] = Field(default_factory=dict)
+    pinData: dict[str, list[dict[str, Any]]] = Field(default_factory=dict)
+    settings: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Workflow:
+        names = [n.name for n in self.nodes]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"node names must be unique: {', '.join(duplicates)}")
+        known = set(names)
+        for source, kinds in self.connections.items():
+            if source not in known:
+                raise ValueError(f"connections mention node '{source}', which is not in nodes")
+            for outputs in kinds.values():
+                for targets in outputs:
+                    for target in targets or []:
+                        if target.node not in known:
+                            raise ValueError(f"'{source}' connects to '{target.node}', which is not in nodes")
+        for pinned in self.pinData:
+            if pinned not in known:
+                raise ValueError(f"pinData mentions node '{pinned}', which is not in nodes")
+        return self
+
+    def node(self, name: str) -> WorkflowNode:
+        for node in self.nodes:
+            if node.name == name:
+                return node
+        raise KeyError(name)
+
+    def edges(self) -> list[tuple[str, int, str, int]]:
+        """(source, output index, target, input index) for every main connection."""
+        out: list[tuple[str, int, str, int]] = []
+        for source, kinds in self.connections.items():
+            for output_index, targets in enumerate(kinds.get("main", [])):
+                for target in targets or []:
+                    out.append((source, output_index, target.node, target.index))
+        return out
+
+
+def parse_workflow(data: Any, source: str = "workflow") -> Workflow:
+    if not isinstance(data, dict):
+        raise WorkflowFormatError(f"{source}: a workflow is a JSON object with 'nodes' and 'connections'")
+    try:
+        return Workflow.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}" for err in exc.errors()[:10]
+        )
+        raise WorkflowFormatError(f"{source}: {problems}") from None
+
+
+def load_workflow(path: str | Path) -> Workflow:
+    file = Path(path)
+    try:
+        data = json.loads(file.read_text("utf-8"))
+    except FileNotFoundError:
+        raise WorkflowFormatError(f"workflow file not found: {file}") from None
+    except json.JSONDecodeError as exc:
+        raise WorkflowFormatError(
+            f"{file} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        ) from None
+    return parse_workflow(data, source=str(file))

@@ -1,0 +1,116 @@
+"""The aiohttp application: routing, authentication and error shapes.
+
+Two middlewares wrap every handler. ``edge`` (outermost) counts API requests, adds the
+configured latency and applies injected faults. ``api`` checks the key, turns router misses
+into the tracker's 400 "does not match any route", and maps exceptions to error bodies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+
+from aiohttp import web
+
+from . import campaigns, catalogues, control, faults, streams
+from .config import API_BASE, CONTROL_BASE, SandboxConfig
+from .errors import ApiError, Invalid
+from .faults import FaultPlan, Handler
+from .pages import ADMIN_PAGE
+from .state import CONFIG, FAULTS, STATS, STORE
+from .stats import RequestStats
+from .store import Store
+from .wire import error, ok
+
+log = logging.getLogger("keitaro_node.sandbox")
+
+_CONTROL_PREFIX = CONTROL_BASE + "/"
+_API_PREFIX = "/admin_api/"
+
+
+@web.middleware
+async def edge(request: web.Request, handler: Handler) -> web.StreamResponse:
+    path = request.path
+    if path.startswith(_CONTROL_PREFIX):
+        return await handler(request)
+    app = request.app
+    app[STATS].hit(request.method, path)
+    latency = app[CONFIG].latency_ms
+    if latency > 0:
+        await asyncio.sleep(latency / 1000)
+    fault = app[FAULTS].take(request.method, path)
+    if fault is None:
+        return await handler(request)
+    return await faults.apply(fault, request, handler)
+
+
+def _presented_key(request: web.Request) -> str | None:
+    key = request.headers.get("Api-Key")
+    if key is not None:
+        return key
+    auth = request.headers.get("Authorization", "")
+    if auth[:7].lower() == "bearer ":
+        return auth[7:].strip()
+    return None
+
+
+def _route_miss(request: web.Request) -> web.Response:
+    path = request.path
+    if path.startswith(API_BASE + "/"):
+        path = path[len(API_BASE) :]
+    return error(400, f"URL '{request.method} {path}' does not match any route")
+
+
+@web.middleware
+async def api(request: web.Request, handler: Handler) -> web.StreamResponse:
+    path = request.path
+    missed = request.match_info.http_exception is not None
+    if path.startswith(_CONTROL_PREFIX):
+        if missed:
+            return error(404, f"No sandbox control endpoint {request.method} {path}")
+        return await _guarded(request, handler)
+    if not path.startswith(_API_PREFIX):
+        # Outside the API a tracker serves its admin panel: a 200 HTML page.
+        return web.Response(text=ADMIN_PAGE, content_type="text/html")
+    key = _presented_key(request)
+    expected = request.app[CONFIG].api_key
+    if key is None or not hmac.compare_digest(key.encode(), expected.encode()):
+        return error(401, "Invalid API key")
+    if missed:
+        return _route_miss(request)
+    return await _guarded(request, handler)
+
+
+async def _guarded(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except ApiError as exc:
+        return error(exc.status, exc.message)
+    except Invalid as exc:
+        return ok(exc.fields, request.app[CONFIG].validation_status)
+    except web.HTTPException:
+        raise
+    except Exception as exc:
+        log.exception("sandbox handler failed: %s %s", request.method, request.path)
+        return ok({"error": f"Internal error: {type(exc).__name__}", "stacktrace": None}, 500)
+
+
+def create_app(config: SandboxConfig | None = None) -> web.Application:
+    """A fresh sandbox application with its own store, fault plan and counters."""
+    config = config or SandboxConfig()
+    if config.validation_status not in (406, 422):
+        raise ValueError("validation_status must be 406 or 422")
+    app = web.Application(middlewares=[edge, api], client_max_size=64 * 1024 * 1024)
+    app[CONFIG] = config
+    app[STORE] = Store(config.db_path)
+    app[FAULTS] = FaultPlan()
+    app[STATS] = RequestStats()
+    for module in (control, campaigns, streams, catalogues):
+        app.router.add_routes(module.routes())
+
+    async def close_store(app: web.Application) -> None:
+        app[STORE].close()
+
+    app.on_cleanup.append(close_store)
+    return app

@@ -1,0 +1,19 @@
+"""Typed keys under which the app keeps its config, store, fault plan and counters."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from .config import SandboxConfig
+from .faults import FaultPlan
+from .stats import RequestStats
+from .store import Store
+
+CONFIG = web.AppKey("sandbox_config", SandboxConfig)
+STORE = web.AppKey("sandbox_store", Store)
+FAULTS = web.AppKey("sandbox_faults", FaultPlan)
+STATS = web.AppKey("sandbox_stats", RequestStats)
+
+
+def store_of(request: web.Request) -> Store:
+    return request.app[STORE]

@@ -1,0 +1,37 @@
+"""Per-(method, path) request counters, readable from other threads."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from typing import Any
+
+
+class RequestStats:
+    """Counts every API request that reached the server, faulted ones included."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: Counter[tuple[str, str]] = Counter()
+
+    def hit(self, method: str, path: str) -> None:
+        with self._lock:
+            self._counts[(method, path)] += 1
+
+    def count(self, method: str | None = None, path: str | None = None) -> int:
+        with self._lock:
+            return sum(
+                n
+                for (m, p), n in self._counts.items()
+                if (method is None or m == method.upper()) and (path is None or p == path)
+            )
+
+    def snapshot(self) -> dict[str, Any]:
+        with self._lock:
+            items = sorted(self._counts.items())
+        requests = [{"method": m, "path": p, "count": n} for (m, p), n in items]
+        return {"requests": requests, "total": sum(n for _, n in items)}
+
+    def reset(self) -> None:
+        with self._lock:
+            self._counts.clear()

@@ -1,0 +1,1 @@
+"""Tests of the Keitaro Admin API sandbox."""
