@@ -22,19 +22,31 @@ def _parser() -> argparse.ArgumentParser:
         description="Run n8n-format workflows with the Keitaro node, or try them on the built-in sandbox.",
     )
     parser.add_argument("--version", action="version", version=f"keitaro-node {__version__}")
-    parser.add_argument("-v", "--verbose", action="count", default=0, help="log requests (-v) and details (-vv)")
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=0, help="log requests (-v) and details (-vv)"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run a workflow and print the output items as JSON")
     run.add_argument("workflow", type=Path, help="workflow JSON file (n8n format)")
     run.add_argument("--input", type=Path, help="JSON file with the input items (array of objects)")
     run.add_argument("--credentials", type=Path, help="credentials file (JSON or YAML)")
-    run.add_argument("--sandbox", action="store_true", help="run against a built-in sandbox tracker")
-    run.add_argument("--all-nodes", action="store_true", help="print every node's output, not only the last")
+    run.add_argument(
+        "--sandbox", action="store_true", help="run against a built-in sandbox tracker"
+    )
+    run.add_argument(
+        "--all-nodes", action="store_true", help="print every node's output, not only the last"
+    )
 
-    describe = sub.add_parser("describe", help="show the node's resources, operations and parameters")
-    describe.add_argument("--json", action="store_true", help="print the loaded description as JSON")
-    describe.add_argument("--node", default="n8n-nodes-keitaro.keitaro", help="node type to describe")
+    describe = sub.add_parser(
+        "describe", help="show the node's resources, operations and parameters"
+    )
+    describe.add_argument(
+        "--json", action="store_true", help="print the loaded description as JSON"
+    )
+    describe.add_argument(
+        "--node", default="n8n-nodes-keitaro.keitaro", help="node type to describe"
+    )
 
     sandbox = sub.add_parser("sandbox", help="serve the Keitaro sandbox (an Admin API emulator)")
     sandbox.add_argument("--port", type=int, default=8765)
@@ -42,7 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--db", help="SQLite file to keep data in (default: in memory)")
     sandbox.add_argument("--api-key", help="API key to accept (default: sandbox-api-key)")
     sandbox.add_argument("--clicks", type=int, help="size of the synthetic click dataset")
-    sandbox.add_argument("--latency-ms", type=float, default=0.0, help="delay added to every answer")
+    sandbox.add_argument(
+        "--latency-ms", type=float, default=0.0, help="delay added to every answer"
+    )
 
     check = sub.add_parser("test-credentials", help="check that the credentials reach the tracker")
     check.add_argument("--credentials", type=Path, help="credentials file (JSON or YAML)")
@@ -52,7 +66,9 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     level = logging.WARNING - 10 * min(args.verbose, 2)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
     try:
         if args.command == "run":
             return asyncio.run(_run(args))
@@ -78,7 +94,17 @@ def _is_user_error(exc: Exception) -> bool:
     from keitaro_node.runtime.plugins import PluginError
     from keitaro_node.runtime.workflow import WorkflowFormatError
 
-    return isinstance(exc, (WorkflowFormatError, DescriptionError, PluginError, NodeError, FileNotFoundError, ValueError))
+    return isinstance(
+        exc,
+        (
+            WorkflowFormatError,
+            DescriptionError,
+            PluginError,
+            NodeError,
+            FileNotFoundError,
+            ValueError,
+        ),
+    )
 
 
 def _read_items(path: Path | None) -> Any:
@@ -91,7 +117,9 @@ def _read_items(path: Path | None) -> Any:
     except FileNotFoundError:
         raise FileNotFoundError(f"input file not found: {path}") from None
     except json.JSONDecodeError as exc:
-        raise ValueError(f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+        raise ValueError(
+            f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        ) from None
     try:
         return items_from_json(data)
     except ValueError as exc:
@@ -129,7 +157,10 @@ async def _run(args: argparse.Namespace) -> int:
     except WorkflowError as exc:
         if exc.completed:
             _print_items(exc.completed)
-            print(f"{len(exc.completed)} item(s) completed before the stop are printed above.", file=sys.stderr)
+            print(
+                f"{len(exc.completed)} item(s) completed before the stop are printed above.",
+                file=sys.stderr,
+            )
         print(f"error: {exc}", file=sys.stderr)
         return 1
     finally:
@@ -137,7 +168,8 @@ async def _run(args: argparse.Namespace) -> int:
             await sandbox.stop()
     if args.all_nodes:
         everything = {
-            name: [[i.to_json() for i in out] for out in outputs] for name, outputs in result.outputs.items()
+            name: [[i.to_json() for i in out] for out in outputs]
+            for name, outputs in result.outputs.items()
         }
         print(json.dumps(everything, ensure_ascii=False, indent=2))
     else:

@@ -69,7 +69,10 @@ def describe_text(node_type: NodeType) -> str:
             total += 1
             route = op.routing
             where = f"{route.get('method', '')} {route.get('path', '')}".strip()
-            lines.append(f"  {op.name:<16} {op.action or op.displayName}" + (f"   ({where})" if where else ""))
+            lines.append(
+                f"  {op.name:<16} {op.action or op.displayName}"
+                + (f"   ({where})" if where else "")
+            )
             for p in op.parameters:
                 flag = " *" if p.required else ""
                 lines.append(f"      {p.name}{flag}: {p.type} - {p.displayName}")

@@ -47,8 +47,14 @@ def _describe(error: Any) -> str:
     prefix = f"{where}: " if where else ""
     kind = error.validator
     if kind == "required":
-        missing = [f for f in error.validator_value if isinstance(error.instance, dict) and f not in error.instance]
-        return f"{prefix}missing required field{'s' if len(missing) > 1 else ''} {', '.join(missing)}"
+        missing = [
+            f
+            for f in error.validator_value
+            if isinstance(error.instance, dict) and f not in error.instance
+        ]
+        return (
+            f"{prefix}missing required field{'s' if len(missing) > 1 else ''} {', '.join(missing)}"
+        )
     if kind == "type":
         expected = error.validator_value
         wanted = " or ".join(expected) if isinstance(expected, list) else expected

@@ -13,7 +13,9 @@ async def test_credentials(credential_type: CredentialType, store: CredentialSto
     """Send the test request; return a sentence on success, raise NodeApiError otherwise."""
     credentials = store.get(credential_type)
     base_url = normalize_base_url(str(credentials.get("domain") or ""))
-    test = (credential_type.test or {}).get("request", {"url": "/groups", "qs": {"type": "campaigns"}})
+    test = (credential_type.test or {}).get(
+        "request", {"url": "/groups", "qs": {"type": "campaigns"}}
+    )
     request = ApiRequest(
         method=test.get("method", "GET"),
         path=test["url"],

@@ -157,7 +157,9 @@ class KeitaroClient:
             ttl_dns_cache=300,
         )
         timeout = aiohttp.ClientTimeout(
-            total=settings.timeout, connect=settings.connect_timeout, sock_connect=settings.connect_timeout
+            total=settings.timeout,
+            connect=settings.connect_timeout,
+            sock_connect=settings.connect_timeout,
         )
         self._session = aiohttp.ClientSession(
             connector=connector, timeout=timeout, headers=self.headers, raise_for_status=False
@@ -176,7 +178,9 @@ class KeitaroClient:
             try:
                 return ssl.create_default_context(cafile=self.settings.ca_bundle)
             except (OSError, ssl.SSLError) as exc:
-                raise NodeApiError(f"cannot read the CA bundle {self.settings.ca_bundle}: {exc}") from None
+                raise NodeApiError(
+                    f"cannot read the CA bundle {self.settings.ca_bundle}: {exc}"
+                ) from None
         return True
 
     async def send(self, request: ApiRequest, item_index: int | None = None) -> ApiResponse:
@@ -193,14 +197,18 @@ class KeitaroClient:
         headers = {"Content-Type": "application/json"} if payload is not None else None
         waited = 0.0
         attempt = 0
-        label = f"{request.method} {request.path}" + (f" [item {item_index}]" if item_index is not None else "")
+        label = f"{request.method} {request.path}" + (
+            f" [item {item_index}]" if item_index is not None else ""
+        )
         while True:
             attempt += 1
             await self._limiter.wait()
             started = time.perf_counter()
             try:
                 async with self._semaphore:
-                    outcome = await self._attempt(request.method, url, request.query, payload, headers)
+                    outcome = await self._attempt(
+                        request.method, url, request.query, payload, headers
+                    )
             except TransportFailure as exc:
                 log.warning("%s attempt %d failed: %s", label, attempt, self.mask(str(exc)))
                 raise NodeApiError(
@@ -212,12 +220,20 @@ class KeitaroClient:
             elapsed_ms = (time.perf_counter() - started) * 1000
             if outcome.error is None and 200 <= outcome.status < 300:
                 if log.isEnabledFor(logging.INFO):
-                    log.info("%s attempt %d -> %d (%.0f ms)", label, attempt, outcome.status, elapsed_ms)
+                    log.info(
+                        "%s attempt %d -> %d (%.0f ms)", label, attempt, outcome.status, elapsed_ms
+                    )
                 return self._success(request, outcome, url, attempt)
             retry, reason = self._should_retry(request, outcome)
             delay = self._delay(outcome, attempt) if retry else 0.0
-            if retry and attempt < settings.max_attempts and waited + delay <= settings.max_retry_time:
-                log.warning("%s attempt %d failed (%s); retrying in %.1f s", label, attempt, reason, delay)
+            if (
+                retry
+                and attempt < settings.max_attempts
+                and waited + delay <= settings.max_retry_time
+            ):
+                log.warning(
+                    "%s attempt %d failed (%s); retrying in %.1f s", label, attempt, reason, delay
+                )
                 waited += delay
                 await asyncio.sleep(delay)
                 continue
@@ -234,13 +250,23 @@ class KeitaroClient:
     ) -> _Outcome:
         assert self._session is not None
         try:
-            async with self._session.request(method, url, params=query, data=payload, headers=headers) as resp:
+            async with self._session.request(
+                method, url, params=query, data=payload, headers=headers
+            ) as resp:
                 try:
                     body = await self._read(resp)
                 except TransportFailure:
                     raise
-                except (aiohttp.ClientPayloadError, aiohttp.ClientConnectionError, asyncio.TimeoutError) as exc:
-                    return _Outcome(status=resp.status, error=f"the answer was cut off ({_describe(exc)})", sent=True)
+                except (
+                    TimeoutError,
+                    aiohttp.ClientPayloadError,
+                    aiohttp.ClientConnectionError,
+                ) as exc:
+                    return _Outcome(
+                        status=resp.status,
+                        error=f"the answer was cut off ({_describe(exc)})",
+                        sent=True,
+                    )
                 return _Outcome(status=resp.status, body=body, headers=resp.headers)
         except aiohttp.ClientConnectorCertificateError as exc:
             raise TransportFailure(
@@ -248,22 +274,31 @@ class KeitaroClient:
                 "set caBundle to its CA file, or allowUnauthorizedCerts for a self-signed tracker"
             ) from None
         except aiohttp.ClientConnectorSSLError as exc:
-            raise TransportFailure(f"TLS handshake with the tracker failed: {_describe(exc)}") from None
+            raise TransportFailure(
+                f"TLS handshake with the tracker failed: {_describe(exc)}"
+            ) from None
         except aiohttp.ClientConnectorDNSError as exc:
             return _Outcome(error=f"cannot resolve the tracker's host name ({_describe(exc)})")
         except aiohttp.ClientConnectorError as exc:
             return _Outcome(error=f"cannot connect to {exc.host}:{exc.port} ({_os_reason(exc)})")
         except aiohttp.ConnectionTimeoutError:
-            return _Outcome(error=f"connecting took longer than {self.settings.connect_timeout:g} s")
+            return _Outcome(
+                error=f"connecting took longer than {self.settings.connect_timeout:g} s"
+            )
         except aiohttp.SocketTimeoutError:
-            return _Outcome(error="the tracker stopped answering mid-request (read timeout)", sent=True)
+            return _Outcome(
+                error="the tracker stopped answering mid-request (read timeout)", sent=True
+            )
         except aiohttp.ServerDisconnectedError:
             return _Outcome(error="the tracker closed the connection without answering", sent=True)
         except aiohttp.ClientOSError as exc:
-            return _Outcome(error=f"the connection failed after the request was sent ({_os_reason(exc)})", sent=True)
+            return _Outcome(
+                error=f"the connection failed after the request was sent ({_os_reason(exc)})",
+                sent=True,
+            )
         except aiohttp.InvalidURL as exc:
             raise TransportFailure(f"the tracker URL is not valid: {exc}") from None
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return _Outcome(error=f"no answer within {self.settings.timeout:g} s", sent=True)
         except aiohttp.ClientError as exc:
             return _Outcome(error=_describe(exc), sent=True)
@@ -300,13 +335,25 @@ class KeitaroClient:
         retry_after = _retry_after(outcome.headers.get("Retry-After")) if outcome.headers else None
         if retry_after is not None:
             return retry_after
-        ceiling = min(self.settings.backoff_max, self.settings.backoff_initial * 2 ** (attempt - 1))
-        return ceiling / 2 + random.uniform(0, ceiling / 2)
+        ceiling = min(
+            self.settings.backoff_max, self.settings.backoff_initial * 2.0 ** (attempt - 1)
+        )
+        return float(ceiling / 2 + random.uniform(0, ceiling / 2))
 
-    def _success(self, request: ApiRequest, outcome: _Outcome, url: str, attempt: int) -> ApiResponse:
+    def _success(
+        self, request: ApiRequest, outcome: _Outcome, url: str, attempt: int
+    ) -> ApiResponse:
         content_type = outcome.headers.get("Content-Type", "")
         if request.binary and "json" not in content_type.lower():
-            return ApiResponse(outcome.status, outcome.body, outcome.headers, attempt, url, content_type, outcome.body)
+            return ApiResponse(
+                outcome.status,
+                outcome.body,
+                outcome.headers,
+                attempt,
+                url,
+                content_type,
+                outcome.body,
+            )
         body = outcome.body
         if not body.strip():
             return ApiResponse(outcome.status, None, outcome.headers, attempt, url, content_type)
@@ -352,7 +399,9 @@ class KeitaroClient:
                     f"; the tracker asked to wait {delay:g} s, beyond maxRetryTime {self.settings.max_retry_time:g} s"
                 )
             elif retry:
-                error.description = (error.description or "") + f"; gave up after {attempt} attempts"
+                error.description = (
+                    error.description or ""
+                ) + f"; gave up after {attempt} attempts"
             elif outcome.status in (502, 504):
                 error.message += (
                     " - the request reached the proxy, so the change may or may not have happened; "

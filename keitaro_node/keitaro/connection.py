@@ -45,7 +45,9 @@ def normalize_base_url(domain: str) -> str:
 
 def client_settings(credentials: CredentialValues, options: Mapping[str, Any]) -> ClientSettings:
     values: dict[str, Any] = {
-        field: options[name] for name, field in _OPTION_FIELDS.items() if options.get(name) is not None
+        field: options[name]
+        for name, field in _OPTION_FIELDS.items()
+        if options.get(name) is not None
     }
     if "concurrency" in values:
         values["concurrency"] = int(values["concurrency"])

@@ -46,7 +46,9 @@ def looks_like_html(body: bytes, content_type: str) -> bool:
 def is_cloudflare(body: bytes, headers: Mapping[str, str]) -> bool:
     server = headers.get("Server", "").lower()
     text = body[:20000].lower()
-    return server == "cloudflare" or "cf-ray" in {k.lower() for k in headers} or b"cloudflare" in text
+    return (
+        server == "cloudflare" or "cf-ray" in {k.lower() for k in headers} or b"cloudflare" in text
+    )
 
 
 def _text(body: bytes, limit: int = 400) -> str:
@@ -111,7 +113,9 @@ def error_for_status(
     content_type = headers.get("Content-Type", "").lower()
     words, details = _tracker_words(body, content_type)
     message = _STATUS_MESSAGES.get(status) or (
-        f"The tracker failed (HTTP {status})" if status >= 500 else f"The tracker refused the request (HTTP {status})"
+        f"The tracker failed (HTTP {status})"
+        if status >= 500
+        else f"The tracker refused the request (HTTP {status})"
     )
     if status == 403 and is_cloudflare(body, headers):
         message = (
@@ -137,19 +141,35 @@ def error_for_status(
 def _cloudflare_code(body: bytes) -> str:
     text = body.decode("utf-8", errors="replace")
     for marker in ("1010", "1020", "1015", "1006", "1012"):
-        if f"Error {marker}" in text or f"error code: {marker}" in text.lower() or f'"error_code":{marker}' in text.replace(" ", ""):
+        if (
+            f"Error {marker}" in text
+            or f"error code: {marker}" in text.lower()
+            or f'"error_code":{marker}' in text.replace(" ", "")
+        ):
             return f"Cloudflare error {marker}"
     return "Cloudflare block page"
 
 
-def not_json_error(body: bytes, headers: Mapping[str, str], *, status: int, method: str, url: str, attempts: int, mask: Mask, safe_to_repeat: bool) -> NodeApiError:
+def not_json_error(
+    body: bytes,
+    headers: Mapping[str, str],
+    *,
+    status: int,
+    method: str,
+    url: str,
+    attempts: int,
+    mask: Mask,
+    safe_to_repeat: bool,
+) -> NodeApiError:
     """A 2xx answer that is not the JSON the API promises."""
     content_type = headers.get("Content-Type", "").lower()
     if looks_like_html(body, content_type):
         return NodeApiError(
             WRONG_URL,
             http_code=status,
-            description=mask(f"{method} {url} answered with an HTML page (the tracker's admin panel or another site?)"),
+            description=mask(
+                f"{method} {url} answered with an HTML page (the tracker's admin panel or another site?)"
+            ),
             retryable=False,
             attempts=attempts,
         )

@@ -31,7 +31,7 @@ class KeitaroNode(NodeType):
     type_names = ("n8n-nodes-keitaro.keitaro", "keitaro")
 
     @cached_property
-    def description(self) -> NodeDescription:  # type: ignore[override]
+    def description(self) -> NodeDescription:
         return load_node_description(data_file("node_manifest.yaml"))
 
     @cached_property
@@ -46,7 +46,9 @@ class KeitaroNode(NodeType):
         operation = self.description.operation(str(resource), str(operation_name))
         if operation is None:
             # An unknown value fails parameter checks first; this guards descriptions without it.
-            raise NodeOperationError(f"unknown operation '{operation_name}' for resource '{resource}'")
+            raise NodeOperationError(
+                f"unknown operation '{operation_name}' for resource '{resource}'"
+            )
         routing = self.routes[(operation.resource, operation.name)]
         credentials = ctx.get_credentials(CREDENTIAL_TYPE)
         base_url = normalize_base_url(str(credentials.get("domain") or ""))
@@ -68,7 +70,9 @@ class KeitaroNode(NodeType):
             def error_item(index: int, item: Item, error: NodeError) -> Item:
                 return call.error_output(client, index, error, sent.pop(index, None))
 
-            out = await ctx.map_items(items, handle, concurrency=settings.concurrency, error_item=error_item)
+            out = await ctx.map_items(
+                items, handle, concurrency=settings.concurrency, error_item=error_item
+            )
         return [out]
 
 
@@ -90,7 +94,11 @@ class _Call:
         path = routing.path
         for name in routing.path_parameters:
             path = path.replace("{" + name + "}", self._path_value(name, params.get(name)))
-        query = {key: _query_text(params[p]) for key, p in routing.query.items() if params.get(p) not in (None, "")}
+        query = {
+            key: _query_text(params[p])
+            for key, p in routing.query.items()
+            if params.get(p) not in (None, "")
+        }
         body: Any = None
         has_body = False
         if routing.body is not None:
@@ -137,25 +145,38 @@ class _Call:
             "operation": self.operation.name,
         }
 
-    def output(self, client: KeitaroClient, request: ApiRequest, response: ApiResponse, index: int) -> Item:
+    def output(
+        self, client: KeitaroClient, request: ApiRequest, response: ApiResponse, index: int
+    ) -> Item:
         url = response.url + ("?" + urlencode(request.query) if request.query else "")
         envelope = self._envelope(client, request, url)
         envelope["success"] = True
         binary = None
         if isinstance(response.data, bytes):
             name = f"{self.operation.resource}-{index}.zip"
-            binary = {"data": BinaryData(response.data, response.content_type or "application/octet-stream", name)}
+            binary = {
+                "data": BinaryData(
+                    response.data, response.content_type or "application/octet-stream", name
+                )
+            }
             envelope["data"] = {"fileName": name, "bytes": len(response.data)}
         else:
             envelope["data"] = response.data
-        return Item(json=envelope, binary=binary, paired_item=PairedItem(index), metadata={"attempts": response.attempts})
+        return Item(
+            json=envelope,
+            binary=binary,
+            paired_item=PairedItem(index),
+            metadata={"attempts": response.attempts},
+        )
 
     def error_output(
         self, client: KeitaroClient, index: int, error: NodeError, request: ApiRequest | None
     ) -> Item:
         if request is None:  # the item failed before its request was built
             request = ApiRequest(method=self.routing.method, path=self.routing.path)
-        url = client.url_for(request.path) + ("?" + urlencode(request.query) if request.query else "")
+        url = client.url_for(request.path) + (
+            "?" + urlencode(request.query) if request.query else ""
+        )
         envelope = self._envelope(client, request, url)
         envelope["success"] = False
         envelope["data"] = None

@@ -9,7 +9,7 @@ import json
 import re
 from collections.abc import Callable
 from functools import cached_property
-from typing import Any
+from typing import Any, ClassVar
 
 from .description import CredentialType, NodeDescription, parse_node_description
 from .errors import NodeOperationError
@@ -20,11 +20,13 @@ from .plugins import hookimpl
 
 
 class _DescribedNode(NodeType):
-    description_data: dict[str, Any] = {}
+    description_data: ClassVar[dict[str, Any]] = {}
 
     @cached_property
-    def description(self) -> NodeDescription:  # type: ignore[override]
-        return parse_node_description(self.description_data, source=f"{self.type_names[0]} description")
+    def description(self) -> NodeDescription:
+        return parse_node_description(
+            self.description_data, source=f"{self.type_names[0]} description"
+        )
 
 
 class ManualTrigger(_DescribedNode):
@@ -32,7 +34,7 @@ class ManualTrigger(_DescribedNode):
 
     type_names = ("n8n-nodes-base.manualTrigger", "manualTrigger")
     is_trigger = True
-    description_data = {
+    description_data: ClassVar[dict[str, Any]] = {
         "name": "manualTrigger",
         "displayName": "Manual Trigger",
         "description": "Starts the workflow with the items given to the run",
@@ -49,7 +51,7 @@ class NoOp(_DescribedNode):
     """Passes items through unchanged."""
 
     type_names = ("n8n-nodes-base.noOp", "noOp")
-    description_data = {
+    description_data: ClassVar[dict[str, Any]] = {
         "name": "noOp",
         "displayName": "No Operation, do nothing",
         "description": "Passes its input items through",
@@ -57,14 +59,19 @@ class NoOp(_DescribedNode):
     }
 
     async def execute(self, ctx: ExecutionContext, items: list[Item]) -> list[list[Item]]:
-        return [[Item(json=item.json, binary=item.binary, paired_item=PairedItem(i)) for i, item in enumerate(items)]]
+        return [
+            [
+                Item(json=item.json, binary=item.binary, paired_item=PairedItem(i))
+                for i, item in enumerate(items)
+            ]
+        ]
 
 
 class EditFields(_DescribedNode):
     """n8n's Edit Fields (Set): assignments with types, or a raw JSON object per item."""
 
     type_names = ("n8n-nodes-base.set", "set")
-    description_data = {
+    description_data: ClassVar[dict[str, Any]] = {
         "name": "set",
         "displayName": "Edit Fields (Set)",
         "description": "Sets fields on items, with values from expressions",
@@ -108,9 +115,24 @@ class EditFields(_DescribedNode):
                 "type": "collection",
                 "default": {},
                 "options": [
-                    {"displayName": "Support Dot Notation", "name": "dotNotation", "type": "boolean", "default": True},
-                    {"displayName": "Ignore Type Conversion Errors", "name": "ignoreConversionErrors", "type": "boolean", "default": False},
-                    {"displayName": "Include Binary File", "name": "includeBinary", "type": "boolean", "default": True},
+                    {
+                        "displayName": "Support Dot Notation",
+                        "name": "dotNotation",
+                        "type": "boolean",
+                        "default": True,
+                    },
+                    {
+                        "displayName": "Ignore Type Conversion Errors",
+                        "name": "ignoreConversionErrors",
+                        "type": "boolean",
+                        "default": False,
+                    },
+                    {
+                        "displayName": "Include Binary File",
+                        "name": "includeBinary",
+                        "type": "boolean",
+                        "default": True,
+                    },
                 ],
             },
         ],
@@ -121,7 +143,9 @@ class EditFields(_DescribedNode):
             params = ctx.get_parameters(index)
             options = params.get("options") or {}
             dot = options.get("dotNotation", True)
-            out: dict[str, Any] = json.loads(json.dumps(item.json)) if params.get("includeOtherFields") else {}
+            out: dict[str, Any] = (
+                json.loads(json.dumps(item.json)) if params.get("includeOtherFields") else {}
+            )
             if params.get("mode") == "raw":
                 raw = params.get("jsonOutput")
                 if not isinstance(raw, dict):
@@ -142,7 +166,11 @@ def _assignments(raw: Any, options: dict[str, Any]) -> list[tuple[str, Any]]:
         raise NodeOperationError("'Fields to Set' must be {assignments: [{name, value, type}]}")
     out: list[tuple[str, Any]] = []
     for number, entry in enumerate(entries):
-        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not entry["name"]:
+        if (
+            not isinstance(entry, dict)
+            or not isinstance(entry.get("name"), str)
+            or not entry["name"]
+        ):
             raise NodeOperationError(f"field {number + 1} of 'Fields to Set' needs a name")
         kind = entry.get("type", "string")
         try:
@@ -208,7 +236,7 @@ class If(_DescribedNode):
     """n8n's If (v2): conditions on strings, numbers and booleans; true and false outputs."""
 
     type_names = ("n8n-nodes-base.if", "if")
-    description_data = {
+    description_data: ClassVar[dict[str, Any]] = {
         "name": "if",
         "displayName": "If",
         "description": "Routes items to true or false by conditions",
@@ -222,7 +250,12 @@ class If(_DescribedNode):
                 "default": {"conditions": [], "combinator": "and"},
                 "description": "{conditions: [{leftValue, rightValue, operator: {type, operation}}], combinator}",
             },
-            {"displayName": "Convert Types Where Required", "name": "looseTypeValidation", "type": "boolean", "default": False},
+            {
+                "displayName": "Convert Types Where Required",
+                "name": "looseTypeValidation",
+                "type": "boolean",
+                "default": False,
+            },
             {"displayName": "Options", "name": "options", "type": "json", "default": {}},
         ],
     }
@@ -243,7 +276,9 @@ class If(_DescribedNode):
         results = await ctx.map_items(items, handle)
         for out in results:
             if out.error is not None:
-                true_items.append(out)  # error items leave on the first output; the engine may move them
+                true_items.append(
+                    out
+                )  # error items leave on the first output; the engine may move them
                 continue
             branch = out.metadata.pop("branch") if out.metadata else False
             out.metadata = None

@@ -45,7 +45,11 @@ class CredentialValues:
         return "" if value is None else str(value)
 
     def secret_values(self) -> list[str]:
-        return [v.get_secret_value() for v in self._values.values() if isinstance(v, SecretStr) and v.get_secret_value()]
+        return [
+            v.get_secret_value()
+            for v in self._values.values()
+            if isinstance(v, SecretStr) and v.get_secret_value()
+        ]
 
     def auth_headers(self) -> dict[str, str]:
         """Headers from the type's `authenticate` section, with `{{ $credentials.x }}` filled in."""
@@ -56,7 +60,9 @@ class CredentialValues:
         if not is_expression(template):
             return template
         plain = {k: self.reveal(k) for k in self._values}
-        rendered = compile_template(template, frozenset({"$credentials"})).render({"$credentials": plain})
+        rendered = compile_template(template, frozenset({"$credentials"})).render(
+            {"$credentials": plain}
+        )
         return str(rendered)
 
     def mask(self, text: str) -> str:
@@ -94,13 +100,20 @@ class CredentialStore:
     the name a workflow node gives them, or - for a single type - flat (`{"domain": ...}`).
     """
 
-    def __init__(self, data: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None, source: str | None = None) -> None:
+    def __init__(
+        self,
+        data: Mapping[str, Any] | None = None,
+        environ: Mapping[str, str] | None = None,
+        source: str | None = None,
+    ) -> None:
         self.data = dict(data or {})
         self.environ = os.environ if environ is None else environ
         self.source = source
 
     @classmethod
-    def from_file(cls, path: str | Path, environ: Mapping[str, str] | None = None) -> CredentialStore:
+    def from_file(
+        cls, path: str | Path, environ: Mapping[str, str] | None = None
+    ) -> CredentialStore:
         file = Path(path)
         if not file.is_file():
             raise FileNotFoundError(f"credentials file not found: {file}")
@@ -112,14 +125,18 @@ class CredentialStore:
     def override(self, type_name: str, values: Mapping[str, Any]) -> None:
         self.data[type_name] = dict(values)
 
-    def get(self, credential_type: CredentialType, reference: str | None = None) -> CredentialValues:
+    def get(
+        self, credential_type: CredentialType, reference: str | None = None
+    ) -> CredentialValues:
         section = self._section(credential_type, reference)
         values: dict[str, Any] = {}
         missing: list[str] = []
         for prop in credential_type.properties:
             value = section.get(prop.name)
             if value in (None, ""):
-                value = next((self.environ[v] for v in prop.environment if self.environ.get(v)), None)
+                value = next(
+                    (self.environ[v] for v in prop.environment if self.environ.get(v)), None
+                )
             if value in (None, "") and prop.default is not None:
                 value = prop.default
             if value in (None, "") and prop.required:
@@ -147,7 +164,7 @@ class CredentialStore:
         lines = [
             f"{credential_type.displayName} credentials are missing {', '.join(missing)}{where}.",
             "Supply them in one of two ways:",
-            f"  1. a credentials file (--credentials FILE) with {{\"{credential_type.name}\": {{"
+            f'  1. a credentials file (--credentials FILE) with {{"{credential_type.name}": {{'
             + ", ".join(f'"{p.name}": ...' for p in credential_type.properties if p.required)
             + "}}",
         ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -42,7 +43,7 @@ class DisplayOptions(_Model):
     show: dict[str, list[Any]] = Field(default_factory=dict)
     hide: dict[str, list[Any]] = Field(default_factory=dict)
 
-    def allows(self, values: dict[str, Any]) -> bool:
+    def allows(self, values: Mapping[str, Any]) -> bool:
         """True when the parameter is shown for these (raw) values of the other parameters."""
         for name, allowed in self.show.items():
             if values.get(name) not in allowed:
@@ -247,7 +248,9 @@ def validate_against(schema_name: str, data: Any, source: str) -> None:
     if errors:
         lines = [f"{_json_path(e.absolute_path)}: {_best_message(e)}" for e in errors[:20]]
         more = f"\n  ... and {len(errors) - 20} more" if len(errors) > 20 else ""
-        raise DescriptionError(f"{source} is not a valid description:\n  " + "\n  ".join(lines) + more)
+        raise DescriptionError(
+            f"{source} is not a valid description:\n  " + "\n  ".join(lines) + more
+        )
 
 
 def _best_message(error: Any) -> str:
@@ -267,7 +270,7 @@ def load_yaml_or_json(path: str | Path | Any) -> Any:
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load(text, Loader=loader)  # noqa: S506 - safe loader
+    return yaml.load(text, Loader=loader)
 
 
 def _expand_ref(entry: dict[str, Any], definitions: dict[str, Any], where: str) -> dict[str, Any]:
@@ -309,7 +312,8 @@ def parse_node_description(data: Any, source: str = "node description") -> NodeD
                 "noDataExpression": True,
                 "default": raw_resources[0]["name"],
                 "options": [
-                    {"name": r["displayName"], "value": r["name"], **_desc(r)} for r in raw_resources
+                    {"name": r["displayName"], "value": r["name"], **_desc(r)}
+                    for r in raw_resources
                 ],
             }
         )

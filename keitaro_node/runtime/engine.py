@@ -58,7 +58,12 @@ class RunResult:
 
     def final_items(self) -> list[Item]:
         """Items of every output of the nodes that ran last in their branch."""
-        return [item for name in self.terminal for output in self.outputs.get(name, []) for item in output]
+        return [
+            item
+            for name in self.terminal
+            for output in self.outputs.get(name, [])
+            for item in output
+        ]
 
 
 class _NodeRef(ExprObject):
@@ -135,7 +140,9 @@ class _InputRef(ExprObject):
 def _item_view(item: Item) -> dict[str, Any]:
     view: dict[str, Any] = {"json": item.json}
     if item.binary:
-        view["binary"] = {k: {"mimeType": b.mime_type, "fileName": b.file_name} for k, b in item.binary.items()}
+        view["binary"] = {
+            k: {"mimeType": b.mime_type, "fileName": b.file_name} for k, b in item.binary.items()
+        }
     return view
 
 
@@ -187,7 +194,9 @@ class Engine:
             run.result.order.append(name)
         ran = set(run.result.order)
         run.result.terminal = [
-            n for n in run.result.order if n not in has_outgoing or not _downstream_ran(n, edges, ran)
+            n
+            for n in run.result.order
+            if n not in has_outgoing or not _downstream_ran(n, edges, ran)
         ]
         return run.result
 
@@ -197,7 +206,9 @@ class Engine:
             try:
                 resolved[node.name] = self.host.node_type(node.type)
             except PluginError as exc:
-                raise WorkflowError(node.name, NodeOperationError(str(exc), node_name=node.name)) from None
+                raise WorkflowError(
+                    node.name, NodeOperationError(str(exc), node_name=node.name)
+                ) from None
         return resolved
 
     @staticmethod
@@ -218,7 +229,7 @@ class Engine:
             return self._stamp(node.name, [list(inputs[0]) if inputs else []], inputs)
         settings = _settings(node)
         if settings.execute_once:
-            inputs = [inputs[0][:1]] + inputs[1:]
+            inputs = [inputs[0][:1], *inputs[1:]]
         items = inputs[0] if inputs else []
         tries = settings.max_tries if settings.retry_on_fail else 1
         attempt = 0
@@ -247,7 +258,9 @@ class Engine:
 
     @staticmethod
     def _failed_item(index: int, item: Item, error: NodeError) -> Item:
-        return Item(json={**item.json, "error": str(error)}, error=error, paired_item=PairedItem(index))
+        return Item(
+            json={**item.json, "error": str(error)}, error=error, paired_item=PairedItem(index)
+        )
 
     @staticmethod
     def _apply_error_output(
@@ -259,7 +272,7 @@ class Engine:
             return outputs
         good = [[i for i in out if i.error is None] for out in outputs]
         bad = [i for out in outputs for i in out if i.error is not None]
-        return good + [bad]
+        return [*good, bad]
 
     def _context(
         self,
@@ -322,9 +335,19 @@ class Engine:
             fresh: list[Item] = []
             for item in output:
                 if id(item) in input_ids:
-                    item = Item(json=item.json, binary=item.binary, paired_item=item.paired_item, error=item.error, metadata=item.metadata)
+                    item = Item(
+                        json=item.json,
+                        binary=item.binary,
+                        paired_item=item.paired_item,
+                        error=item.error,
+                        metadata=item.metadata,
+                    )
                 pair = item.paired_item
-                if pair is not None and pair.input < len(inputs) and 0 <= pair.item < len(inputs[pair.input]):
+                if (
+                    pair is not None
+                    and pair.input < len(inputs)
+                    and 0 <= pair.item < len(inputs[pair.input])
+                ):
                     item.parent = inputs[pair.input][pair.item]
                 item.node = name
                 fresh.append(item)
@@ -364,7 +387,9 @@ def _topological_order(workflow: Workflow, edges: list[tuple[str, int, str, int]
                 ready.sort(key=position.__getitem__)
     if len(order) != len(workflow.nodes):
         stuck = sorted(set(pending) - set(order))
-        raise WorkflowError(stuck[0], NodeOperationError(f"the workflow has a loop through: {', '.join(stuck)}"))
+        raise WorkflowError(
+            stuck[0], NodeOperationError(f"the workflow has a loop through: {', '.join(stuck)}")
+        )
     return order
 
 

@@ -39,7 +39,9 @@ class NodeError(Exception):
             text += f" ({self.description})"
         return text
 
-    def with_context(self, *, item_index: int | None = None, node_name: str | None = None) -> NodeError:
+    def with_context(
+        self, *, item_index: int | None = None, node_name: str | None = None
+    ) -> NodeError:
         """Fill in item index and node name where the raiser did not know them."""
         if self.item_index is None:
             self.item_index = item_index
@@ -117,7 +119,9 @@ class NodeApiError(NodeError):
 class WorkflowError(Exception):
     """A workflow stopped: which node failed, the node error, and what was done before it."""
 
-    def __init__(self, node_name: str, error: Exception, completed: list[Any] | None = None) -> None:
+    def __init__(
+        self, node_name: str, error: Exception, completed: list[Any] | None = None
+    ) -> None:
         super().__init__(f"node '{node_name}' failed: {error}")
         self.node_name = node_name
         self.error = error

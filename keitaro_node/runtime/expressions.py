@@ -223,7 +223,7 @@ def _strict_equal(a: Any, b: Any) -> bool:
 def _loose_equal(a: Any, b: Any) -> bool:
     if a is None or b is None:
         return a is None and b is None
-    if isinstance(a, (int, float, bool)) and isinstance(b, str) or (
+    if (isinstance(a, (int, float, bool)) and isinstance(b, str)) or (
         isinstance(b, (int, float, bool)) and isinstance(a, str)
     ):
         try:
@@ -311,7 +311,7 @@ def get_member(obj: Any, key: Any, optional: bool = False) -> Any:
     if isinstance(obj, (list, str)):
         if name == "length":
             return len(obj)
-        if isinstance(key, (int, float)) and not isinstance(key, bool) or name.isdigit():
+        if (isinstance(key, (int, float)) and not isinstance(key, bool)) or name.isdigit():
             index = int(key) if not isinstance(key, str) else int(name)
             return obj[index] if 0 <= index < len(obj) else None
         return None
@@ -455,7 +455,12 @@ def call_method(obj: Any, name: str, args: list[Any], optional: bool = False) ->
 class Namespace(ExprObject):
     """A read-only bag of functions such as JSON or Math."""
 
-    def __init__(self, name: str, functions: dict[str, Callable[..., Any]], values: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        functions: dict[str, Callable[..., Any]],
+        values: dict[str, Any] | None = None,
+    ) -> None:
         self.name = name
         self.functions = functions
         self.values = values or {}
@@ -556,15 +561,7 @@ LITERALS: dict[str, Any] = {"true": True, "false": False, "null": None, "undefin
 class DateTimeValue(ExprObject):
     """`$now` / `$today`: a small part of Luxon's DateTime that workflows use for dates."""
 
-    _UNITS = {
-        "years": "years",
-        "months": "months",
-        "weeks": "weeks",
-        "days": "days",
-        "hours": "hours",
-        "minutes": "minutes",
-        "seconds": "seconds",
-    }
+    _UNITS = frozenset({"years", "months", "weeks", "days", "hours", "minutes", "seconds"})
 
     def __init__(self, value: datetime) -> None:
         self.value = value
@@ -616,7 +613,9 @@ class DateTimeValue(ExprObject):
             if key in ("years", "months"):
                 months = value.month - 1 + int(n) * (12 if key == "years" else 1)
                 year, month = value.year + months // 12, months % 12 + 1
-                value = value.replace(year=year, month=month, day=min(value.day, _month_days(year, month)))
+                value = value.replace(
+                    year=year, month=month, day=min(value.day, _month_days(year, month))
+                )
             else:
                 value = value + timedelta(**{key: n})
         return value
@@ -898,10 +897,7 @@ class _Parser:
             else:
                 raise ExpressionError(f"expected a property name at position {at}")
             _check_member(key)
-            if self.accept(":"):
-                value = self.expression()
-            else:
-                value = self.name(key, at)
+            value = self.expression() if self.accept(":") else self.name(key, at)
             entries.append((key, value))
             if not self.accept(","):
                 self.expect("}")
@@ -916,11 +912,11 @@ class _Parser:
             start = body.find("${", pos)
             if start < 0:
                 text = _unquote("`" + body[pos:] + "`")
-                parts.append(lambda s, text=text: text)
+                parts.append(_constant(text))
                 break
             if start > pos:
                 text = _unquote("`" + body[pos:start] + "`")
-                parts.append(lambda s, text=text: text)
+                parts.append(_constant(text))
             end = body.find("}", start)
             if end < 0:
                 raise ExpressionError(f"unclosed ${{ in template at position {at + start}")
@@ -945,16 +941,22 @@ class _Parser:
             fn = GLOBAL_FUNCTIONS[text]
             return lambda s: fn
         allowed = ", ".join(sorted(self.names | set(GLOBALS) | set(GLOBAL_FUNCTIONS)))
-        raise ExpressionError(f"unknown name '{text}' at position {at}; expressions may use: {allowed}")
+        raise ExpressionError(
+            f"unknown name '{text}' at position {at}; expressions may use: {allowed}"
+        )
+
+
+def _constant(value: Any) -> Compiled:
+    return lambda _s: value
 
 
 def _binary(op: str, left: Compiled, right: Compiled) -> Compiled:
     if op == "&&":
-        return lambda s: (r if not truthy(r := left(s)) else right(s))
+        return lambda s: r if not truthy(r := left(s)) else right(s)
     if op == "||":
-        return lambda s: (r if truthy(r := left(s)) else right(s))
+        return lambda s: r if truthy(r := left(s)) else right(s)
     if op == "??":
-        return lambda s: (r if (r := left(s)) is not None else right(s))
+        return lambda s: r if (r := left(s)) is not None else right(s)
     if op == "+":
         return lambda s: _add(left(s), right(s))
     if op in ("-", "*", "/", "%"):

@@ -108,7 +108,9 @@ class ExecutionContext:
             if requirement.name == type_name:
                 break
         else:
-            raise NodeOperationError(f"node '{self.node_name}' does not use credentials '{type_name}'")
+            raise NodeOperationError(
+                f"node '{self.node_name}' does not use credentials '{type_name}'"
+            )
         credential_type = self.credential_types.get(type_name)
         if credential_type is None:
             raise NodeOperationError(f"credential type '{type_name}' is not installed")
@@ -143,7 +145,9 @@ class ExecutionContext:
                     error = exc.with_context(item_index=index, node_name=self.node_name)
                 except Exception as exc:  # a bug or an unexpected library error: keep the item
                     error = NodeOperationError(
-                        f"unexpected {type(exc).__name__}: {exc}", item_index=index, node_name=self.node_name
+                        f"unexpected {type(exc).__name__}: {exc}",
+                        item_index=index,
+                        node_name=self.node_name,
                     )
                 else:
                     if out.paired_item is None:
@@ -153,7 +157,12 @@ class ExecutionContext:
                 if attempt < tries and error.retryable:
                     self.logger.warning(
                         "%s: item %d failed (try %d of %d), retrying in %d ms: %s",
-                        self.node_name, index, attempt, tries, settings.wait_between_tries_ms, error,
+                        self.node_name,
+                        index,
+                        attempt,
+                        tries,
+                        settings.wait_between_tries_ms,
+                        error,
                     )
                     await asyncio.sleep(settings.wait_between_tries_ms / 1000)
                     continue
@@ -180,8 +189,14 @@ class ExecutionContext:
             raise ItemsFailed(first, [r for r in results if r is not None])
         return [r for r in results if r is not None]
 
-    def _error_item(self, index: int, item: Item, error: NodeError, builder: ErrorItemBuilder | None) -> Item:
-        out = builder(index, item, error) if builder else Item(json={"error": str(error), **error.to_json()})
+    def _error_item(
+        self, index: int, item: Item, error: NodeError, builder: ErrorItemBuilder | None
+    ) -> Item:
+        out = (
+            builder(index, item, error)
+            if builder
+            else Item(json={"error": str(error), **error.to_json()})
+        )
         out.error = error
         out.paired_item = PairedItem(index)
         return out

@@ -115,7 +115,9 @@ class ParameterResolver:
             try:
                 values[parameter.name] = coerce(parameter, evaluated)
             except ParameterValueError as exc:
-                raise NodeOperationError(str(exc), item_index=index, node_name=self.node_name) from None
+                raise NodeOperationError(
+                    str(exc), item_index=index, node_name=self.node_name
+                ) from None
         return values
 
 
@@ -201,9 +203,13 @@ def _number(parameter: Parameter, value: Any) -> Any:
         raise ParameterValueError(f"{parameter.label} must be a finite number")
     options = parameter.typeOptions
     if options.minValue is not None and number < options.minValue:
-        raise ParameterValueError(f"{parameter.label} must be at least {_num(options.minValue)}, got {number}")
+        raise ParameterValueError(
+            f"{parameter.label} must be at least {_num(options.minValue)}, got {number}"
+        )
     if options.maxValue is not None and number > options.maxValue:
-        raise ParameterValueError(f"{parameter.label} must be at most {_num(options.maxValue)}, got {number}")
+        raise ParameterValueError(
+            f"{parameter.label} must be at most {_num(options.maxValue)}, got {number}"
+        )
     if options.numberPrecision == 0 and isinstance(number, float):
         if not number.is_integer():
             raise ParameterValueError(f"{parameter.label} must be a whole number, got {number}")
@@ -231,11 +237,15 @@ def _options(parameter: Parameter, value: Any) -> Any:
     allowed = [o.value for o in parameter.choices]
     if _is_blank(value) and not parameter.required and None not in allowed:
         return parameter.default
-    if value in allowed and not (isinstance(value, bool) and not any(isinstance(a, bool) for a in allowed)):
+    if value in allowed and not (
+        isinstance(value, bool) and not any(isinstance(a, bool) for a in allowed)
+    ):
         return value
     listed = ", ".join(repr(a) for a in allowed)
     shown = repr(value) if isinstance(value, (str, int, float)) else _kind(value)
-    raise ParameterValueError(f"unknown {parameter.name} {shown} - {parameter.label} must be one of: {listed}")
+    raise ParameterValueError(
+        f"unknown {parameter.name} {shown} - {parameter.label} must be one of: {listed}"
+    )
 
 
 def _multi_options(parameter: Parameter, value: Any) -> Any:
@@ -246,7 +256,9 @@ def _multi_options(parameter: Parameter, value: Any) -> Any:
     unknown = [v for v in values if v not in allowed]
     if unknown:
         listed = ", ".join(repr(o.value) for o in parameter.choices)
-        raise ParameterValueError(f"{parameter.label} has unknown values {unknown} - allowed: {listed}")
+        raise ParameterValueError(
+            f"{parameter.label} has unknown values {unknown} - allowed: {listed}"
+        )
     return values
 
 
@@ -312,7 +324,9 @@ def _fixed_collection(parameter: Parameter, value: Any) -> Any:
                 entry[name] = coerce(field, row.get(name, field.default))
             unknown = set(row) - set(fields)
             if unknown:
-                raise ParameterValueError(f"{parameter.label}.{key} has unknown fields {sorted(unknown)}")
+                raise ParameterValueError(
+                    f"{parameter.label}.{key} has unknown fields {sorted(unknown)}"
+                )
             checked.append(entry)
         out[key] = checked if many else (checked[0] if checked else {})
     return out

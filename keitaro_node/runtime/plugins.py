@@ -30,7 +30,9 @@ class PluginError(RuntimeError):
 class PluginHost:
     """Loads plugins and keeps the node and credential types they register."""
 
-    def __init__(self, default_plugins: Iterable[ModuleType | object] = (), load_entry_points: bool = True) -> None:
+    def __init__(
+        self, default_plugins: Iterable[ModuleType | object] = (), load_entry_points: bool = True
+    ) -> None:
         self.manager = pluggy.PluginManager(hookspecs.PROJECT)
         self.manager.add_hookspecs(hookspecs)
         if load_entry_points:
@@ -82,7 +84,9 @@ class PluginHost:
 
             def register(credential_type: CredentialType) -> None:
                 if credential_type.name in found:
-                    raise PluginError(f"credential type '{credential_type.name}' is registered twice")
+                    raise PluginError(
+                        f"credential type '{credential_type.name}' is registered twice"
+                    )
                 found[credential_type.name] = credential_type
 
             self.manager.hook.register_credential_types(register=register)

@@ -92,7 +92,9 @@ class Workflow(BaseModel):
                 for targets in outputs:
                     for target in targets or []:
                         if target.node not in known:
-                            raise ValueError(f"'{source}' connects to '{target.node}', which is not in nodes")
+                            raise ValueError(
+                                f"'{source}' connects to '{target.node}', which is not in nodes"
+                            )
         for pinned in self.pinData:
             if pinned not in known:
                 raise ValueError(f"pinData mentions node '{pinned}', which is not in nodes")
@@ -116,12 +118,15 @@ class Workflow(BaseModel):
 
 def parse_workflow(data: Any, source: str = "workflow") -> Workflow:
     if not isinstance(data, dict):
-        raise WorkflowFormatError(f"{source}: a workflow is a JSON object with 'nodes' and 'connections'")
+        raise WorkflowFormatError(
+            f"{source}: a workflow is a JSON object with 'nodes' and 'connections'"
+        )
     try:
         return Workflow.model_validate(data)
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}" for err in exc.errors()[:10]
+            f"{'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}"
+            for err in exc.errors()[:10]
         )
         raise WorkflowFormatError(f"{source}: {problems}") from None
 

@@ -43,3 +43,9 @@ class Invalid(Exception):
     @classmethod
     def one(cls, field: str, message: str) -> Invalid:
         return cls({field: [message]})
+
+
+class Missing(ApiError):
+    """A 404 for things that are not ORM models (files, log types)."""
+
+    status = 404

@@ -36,12 +36,12 @@ CREATE INDEX IF NOT EXISTS campaign_postbacks_campaign ON campaign_postbacks(cam
 CREATE TABLE IF NOT EXISTS streams (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     campaign_id INTEGER NOT NULL, type TEXT NOT NULL, name TEXT NOT NULL,
-    position INTEGER NOT NULL, weight REAL NOT NULL, action_type TEXT NOT NULL,
+    position INTEGER NOT NULL, rank REAL, weight REAL NOT NULL, action_type TEXT NOT NULL,
     action_payload TEXT NOT NULL, action_options TEXT NOT NULL, comments TEXT NOT NULL,
     state TEXT NOT NULL, schema TEXT NOT NULL, collect_clicks INTEGER NOT NULL,
     filter_or INTEGER NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS streams_campaign ON streams(campaign_id, type, state);
+CREATE INDEX IF NOT EXISTS streams_order ON streams(campaign_id, type, rank);
 CREATE TABLE IF NOT EXISTS stream_filters (
     id INTEGER PRIMARY KEY AUTOINCREMENT, stream_id INTEGER NOT NULL,
     name TEXT NOT NULL, mode TEXT NOT NULL, payload TEXT NOT NULL, ordinal INTEGER NOT NULL

@@ -1,8 +1,10 @@
 """Flows (streams): storage, the PUT semantics of their nested arrays, and positions.
 
-Positions are kept contiguous (1..n) inside each (campaign, type) group of non-archived
-flows, by shifting neighbours on insert/move/archive instead of renumbering everything,
-so that creating flows stays cheap when a campaign holds thousands of them.
+Positions are contiguous (1..n) inside each (campaign, type) group of non-archived flows.
+Rather than renumbering neighbours on every insert, listed flows carry a sparse ordering
+key ``rank`` and their position is derived on read (1 + flows ranked before them), so
+creating a flow at any position stays cheap when a campaign holds thousands of them.
+Archived flows have no rank and keep their last position.
 """
 
 from __future__ import annotations
@@ -131,6 +133,7 @@ def _share_out(row: Row, key: str) -> dict[str, Any]:
 
 def stream_out(
     row: Row,
+    position: int,
     filters: Sequence[Row] = (),
     triggers: Sequence[Row] = (),
     landings: Sequence[Row] = (),
@@ -141,7 +144,7 @@ def stream_out(
         "type": row["type"],
         "name": row["name"],
         "campaign_id": row["campaign_id"],
-        "position": row["position"],
+        "position": position,
         "weight": number(row["weight"]),
         "action_options": load_json(row["action_options"]),
         "comments": row["comments"],
@@ -160,9 +163,18 @@ def stream_out(
 
 
 def load_streams(
-    store: Store, where: str, params: Sequence[Any] = (), order: str = "id"
+    store: Store,
+    where: str,
+    params: Sequence[Any] = (),
+    order: str = "id",
+    *,
+    whole_groups: bool = False,
 ) -> list[dict[str, Any]]:
-    """Flows matching ``where`` with their nested arrays, in ``order``."""
+    """Flows matching ``where`` with their nested arrays, in ``order``.
+
+    ``whole_groups`` promises that the rows hold every listed flow of their groups in rank
+    order, so positions can be counted off instead of queried one by one.
+    """
     rows = store.all(f"SELECT * FROM streams WHERE {where} ORDER BY {order}", params)
     if not rows:
         return []
@@ -181,15 +193,25 @@ def load_streams(
         for r in store.all(f"SELECT * FROM {table} WHERE {sub} ORDER BY {order_by}", sub_params):
             groups.setdefault(r["stream_id"], []).append(r)
         nested[table] = groups
+    if whole_groups:
+        seen: dict[tuple[int, str], int] = {}
+        positions = []
+        for row in rows:
+            key = (row["campaign_id"], row["type"])
+            seen[key] = seen.get(key, 0) + 1
+            positions.append(seen[key])
+    else:
+        positions = [position_of(store, row) for row in rows]
     return [
         stream_out(
             row,
+            position,
             nested["stream_filters"].get(row["id"], ()),
             nested["stream_triggers"].get(row["id"], ()),
             nested["stream_landings"].get(row["id"], ()),
             nested["stream_offers"].get(row["id"], ()),
         )
-        for row in rows
+        for row, position in zip(rows, positions, strict=True)
     ]
 
 
@@ -204,9 +226,10 @@ def campaign_streams(store: Store, campaign_id: int) -> list[dict[str, Any]]:
     """Non-archived flows of a campaign in evaluation order: forced, regular, default."""
     return load_streams(
         store,
-        "campaign_id = ? AND state != 'deleted'",
+        "campaign_id = ? AND rank IS NOT NULL",
         (campaign_id,),
-        f"{TYPE_ORDER_SQL}, position, id",
+        f"{TYPE_ORDER_SQL}, rank, id",
+        whole_groups=True,
     )
 
 
@@ -273,37 +296,61 @@ def _read_shares(body: Mapping[str, Any], field: str, key: str, errors: Errors) 
 
 # ---------------------------------------------------------------- positions
 
+_GROUP = "campaign_id = ? AND type = ? AND rank IS NOT NULL AND id != ?"
 
-def _group_size(store: Store, campaign_id: int, kind: str, exclude: int) -> int:
-    return int(
-        store.scalar(
-            "SELECT COUNT(*) FROM streams WHERE campaign_id = ? AND type = ? "
-            "AND state != 'deleted' AND id != ?",
-            (campaign_id, kind, exclude),
-        )
+
+def position_of(store: Store, row: Row) -> int:
+    if row["rank"] is None:
+        return int(row["position"])
+    before = store.scalar(
+        "SELECT COUNT(*) FROM streams WHERE campaign_id = ? AND type = ? AND rank < ?",
+        (row["campaign_id"], row["type"], row["rank"]),
+    )
+    return 1 + int(before)
+
+
+def _edge_rank(store: Store, campaign_id: int, kind: str, exclude: int, last: bool) -> Any:
+    order = "DESC" if last else "ASC"
+    return store.scalar(
+        f"SELECT rank FROM streams WHERE {_GROUP} ORDER BY rank {order} LIMIT 1",
+        (campaign_id, kind, exclude),
     )
 
 
-def _insert_position(
-    store: Store, campaign_id: int, kind: str, wanted: int | None, exclude: int
-) -> int:
-    size = _group_size(store, campaign_id, kind, exclude)
-    if wanted is None or wanted > size:
-        return size + 1
-    wanted = max(1, wanted)
-    store.execute(
-        "UPDATE streams SET position = position + 1 WHERE campaign_id = ? AND type = ? "
-        "AND state != 'deleted' AND position >= ? AND id != ?",
-        (campaign_id, kind, wanted, exclude),
+def _rank_for(store: Store, campaign_id: int, kind: str, wanted: int | None, exclude: int) -> float:
+    """Ordering key that puts a flow at position ``wanted`` (None or too big = last)."""
+    if wanted is not None and wanted <= 1:
+        first = _edge_rank(store, campaign_id, kind, exclude, last=False)
+        return 1.0 if first is None else float(first) - 1.0
+    if wanted is not None:
+        pair = [
+            float(r["rank"])
+            for r in store.all(
+                f"SELECT rank FROM streams WHERE {_GROUP} ORDER BY rank LIMIT 2 OFFSET ?",
+                (campaign_id, kind, exclude, wanted - 2),
+            )
+        ]
+        if len(pair) == 2:
+            low, high = pair
+            middle = (low + high) / 2
+            if low < middle < high:
+                return middle
+            _respace(store, campaign_id, kind)
+            return _rank_for(store, campaign_id, kind, wanted, exclude)
+    last = _edge_rank(store, campaign_id, kind, exclude, last=True)
+    return 1.0 if last is None else float(last) + 1.0
+
+
+def _respace(store: Store, campaign_id: int, kind: str) -> None:
+    """Spread ranks out again once repeated midpoints exhaust float precision."""
+    rows = store.all(
+        "SELECT id FROM streams WHERE campaign_id = ? AND type = ? AND rank IS NOT NULL "
+        "ORDER BY rank, id",
+        (campaign_id, kind),
     )
-    return wanted
-
-
-def _close_gap(store: Store, campaign_id: int, kind: str, position: int, exclude: int) -> None:
-    store.execute(
-        "UPDATE streams SET position = position - 1 WHERE campaign_id = ? AND type = ? "
-        "AND state != 'deleted' AND position > ? AND id != ?",
-        (campaign_id, kind, position, exclude),
+    store.executemany(
+        "UPDATE streams SET rank = ? WHERE id = ?",
+        [(float(i), r["id"]) for i, r in enumerate(rows, 1)],
     )
 
 
@@ -503,37 +550,37 @@ def _insert_stream(store: Store, values: dict[str, Any], final: Mapping[str, Any
         "created_at": ts,
         **values,
     }
+    wanted = row.get("position")
     if row["state"] == "deleted":
-        row["position"] = values.get("position") or 0
+        row["position"], row["rank"] = wanted or 0, None
     else:
-        row["position"] = _insert_position(
-            store, row["campaign_id"], row["type"], values.get("position"), 0
-        )
+        row["position"] = 0
+        row["rank"] = _rank_for(store, row["campaign_id"], row["type"], wanted, 0)
     return store.insert("streams", row)
 
 
 def _move_if_needed(
     store: Store, current: Row, final: Mapping[str, Any], values: dict[str, Any]
 ) -> None:
-    was_listed = current["state"] != "deleted"
+    """Re-rank a flow that is archived, restored, regrouped or given a new position."""
+    was_listed = current["rank"] is not None
     is_listed = final["state"] != "deleted"
     regrouped = (final["campaign_id"], final["type"]) != (current["campaign_id"], current["type"])
-    moved = "position" in values and values["position"] != current["position"]
-    removed = False
-    if was_listed and (not is_listed or regrouped or moved):
-        _close_gap(
-            store, current["campaign_id"], current["type"], current["position"], current["id"]
-        )
-        removed = True
-    if is_listed and (not was_listed or removed):
-        wanted = values.get("position") if "position" in values else None
-        if wanted is None and was_listed and not regrouped:
-            wanted = current["position"]
-        values["position"] = _insert_position(
+    wanted = values.pop("position", None)
+    if not is_listed:
+        if was_listed:
+            values["position"], values["rank"] = position_of(store, current), None
+        elif wanted is not None:
+            values["position"] = wanted
+        return
+    if (
+        not was_listed
+        or regrouped
+        or (wanted is not None and wanted != position_of(store, current))
+    ):
+        values["rank"] = _rank_for(
             store, final["campaign_id"], final["type"], wanted, current["id"]
         )
-    elif not is_listed:
-        values.pop("position", None)
 
 
 def _force_clear(store: Store, stream_id: int, kind: str, schema: str) -> None:

@@ -15,14 +15,18 @@ async def test_create_applies_api_defaults(client: Client) -> None:
     assert isinstance(c["token"], str) and len(c["token"]) >= 16
     assert isinstance(c["group_id"], int)
     assert len(c["created_at"]) == 19 and c["created_at"][10] == " "
-    status, body = await client.call("POST", "/campaigns", json_body={"name": "B", "alias": "al-ias-1"})
+    status, body = await client.call(
+        "POST", "/campaigns", json_body={"name": "B", "alias": "al-ias-1"}
+    )
     assert (status, body) == (422, {"alias": ["Alias has already used"]})
 
 
 async def test_update_is_partial_and_postbacks_replace(client: Client) -> None:
     c = await client.campaign(name="Before", notes="keep me")
     pb = [{"method": "GET", "statuses": ["sale"], "url": "https://pb.example/a"}]
-    u = await client.ok("PUT", f"/campaigns/{c['id']}", json_body={"name": "After", "postbacks": pb})
+    u = await client.ok(
+        "PUT", f"/campaigns/{c['id']}", json_body={"name": "After", "postbacks": pb}
+    )
     assert u["name"] == "After" and u["notes"] == "keep me" and u["alias"] == c["alias"]
     assert [p["url"] for p in u["postbacks"]] == ["https://pb.example/a"]
     assert u["streams"] == []

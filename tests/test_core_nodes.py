@@ -1,0 +1,151 @@
+"""Core nodes under n8n's names, run through the engine."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from support import chain, node, run
+
+from keitaro_node.runtime.errors import WorkflowError
+from keitaro_node.runtime.workflow import WorkflowFormatError, parse_workflow
+
+
+def assignments(*entries: tuple[str, Any, str]) -> dict[str, Any]:
+    return {
+        "mode": "manual",
+        "assignments": {
+            "assignments": [
+                {"id": str(i), "name": n, "value": v, "type": t}
+                for i, (n, v, t) in enumerate(entries)
+            ]
+        },
+    }
+
+
+async def test_edit_fields_sets_typed_values_with_dot_notation() -> None:
+    params = assignments(
+        ("stream.name", "={{ $json.geo }} flow", "string"),
+        ("stream.weight", "={{ $json.w }}", "number"),
+        ("stream.on", "true", "boolean"),
+        ("stream.filters", '[{"name": "country"}]', "array"),
+    )
+    workflow = chain(
+        node("Start", "n8n-nodes-base.manualTrigger"), node("Set", "n8n-nodes-base.set", params)
+    )
+    result = await run(workflow, [{"geo": "GB", "w": "60", "other": 1}])
+    assert result.items("Set")[0].json == {
+        "stream": {"name": "GB flow", "weight": 60, "on": True, "filters": [{"name": "country"}]}
+    }
+
+
+async def test_edit_fields_can_keep_other_fields_and_reports_bad_types() -> None:
+    params = {**assignments(("n", "={{ $json.x }}", "number")), "includeOtherFields": True}
+    workflow = chain(
+        node("Start", "n8n-nodes-base.manualTrigger"), node("Set", "n8n-nodes-base.set", params)
+    )
+    result = await run(workflow, [{"x": "5", "keep": "me"}])
+    assert result.items("Set")[0].json == {"x": "5", "keep": "me", "n": 5}
+    with pytest.raises(WorkflowError, match="item 1: field 'n': 'five' is not a number"):
+        await run(workflow, [{"x": 1}, {"x": "five"}])
+
+
+async def test_if_routes_items_by_conditions() -> None:
+    conditions = {
+        "conditions": [
+            {
+                "leftValue": "={{ $json.country }}",
+                "rightValue": "GB",
+                "operator": {"type": "string", "operation": "equals"},
+            },
+            {
+                "leftValue": "={{ $json.clicks }}",
+                "rightValue": 10,
+                "operator": {"type": "number", "operation": "gte"},
+            },
+            {
+                "leftValue": "={{ $json.active }}",
+                "operator": {"type": "boolean", "operation": "true", "singleValue": True},
+            },
+        ],
+        "combinator": "and",
+    }
+    workflow = chain(
+        node("Start", "n8n-nodes-base.manualTrigger"),
+        node("If", "n8n-nodes-base.if", {"conditions": conditions}),
+    )
+    items = [
+        {"country": "GB", "clicks": 12, "active": True},
+        {"country": "DE", "clicks": 50, "active": True},
+        {"country": "GB", "clicks": 3, "active": True},
+        {"country": "GB", "clicks": 10, "active": False},
+    ]
+    result = await run(workflow, items)
+    yes, no = result.outputs["If"]
+    assert [i.paired_item.item for i in yes if i.paired_item] == [0]
+    assert [i.paired_item.item for i in no if i.paired_item] == [1, 2, 3]
+
+
+async def test_if_or_combinator_and_string_operations() -> None:
+    conditions = {
+        "conditions": [
+            {
+                "leftValue": "={{ $json.url }}",
+                "rightValue": "https://",
+                "operator": {"type": "string", "operation": "startsWith"},
+            },
+            {
+                "leftValue": "={{ $json.url }}",
+                "rightValue": "offer",
+                "operator": {"type": "string", "operation": "contains"},
+            },
+        ],
+        "combinator": "or",
+    }
+    workflow = chain(
+        node("Start", "n8n-nodes-base.manualTrigger"),
+        node("If", "n8n-nodes-base.if", {"conditions": conditions}),
+    )
+    result = await run(
+        workflow, [{"url": "https://a"}, {"url": "http://offer"}, {"url": "ftp://x"}]
+    )
+    assert [i.json["url"] for i in result.items("If", 0)] == ["https://a", "http://offer"]
+    assert [i.json["url"] for i in result.items("If", 1)] == ["ftp://x"]
+
+
+async def test_nodes_without_items_do_not_run() -> None:
+    conditions = {
+        "conditions": [
+            {"leftValue": 1, "rightValue": 2, "operator": {"type": "number", "operation": "gt"}}
+        ]
+    }
+    workflow = chain(
+        node("Start", "n8n-nodes-base.manualTrigger"),
+        node("If", "n8n-nodes-base.if", {"conditions": conditions}),
+        node("After", "n8n-nodes-base.noOp"),
+    )
+    result = await run(workflow, [{"a": 1}])
+    assert "After" not in result.outputs and result.terminal == ["If"]
+
+
+def test_workflow_format_errors_are_clear() -> None:
+    with pytest.raises(WorkflowFormatError, match="nodes"):
+        parse_workflow({"connections": {}})
+    with pytest.raises(WorkflowFormatError, match="'A' connects to 'B', which is not in nodes"):
+        parse_workflow(
+            {
+                "nodes": [node("A", "n8n-nodes-base.noOp")],
+                "connections": {"A": {"main": [[{"node": "B", "type": "main", "index": 0}]]}},
+            }
+        )
+    with pytest.raises(WorkflowFormatError, match="unique"):
+        parse_workflow(
+            {"nodes": [node("A", "n8n-nodes-base.noOp"), node("A", "n8n-nodes-base.noOp")]}
+        )
+
+
+async def test_a_loop_in_connections_is_refused() -> None:
+    workflow = chain(node("A", "n8n-nodes-base.noOp"), node("B", "n8n-nodes-base.noOp"))
+    workflow["connections"]["B"] = {"main": [[{"node": "A", "type": "main", "index": 0}]]}
+    with pytest.raises(WorkflowError, match="loop"):
+        await run(workflow, [{}])

@@ -1,0 +1,189 @@
+"""The expression evaluator: the supported subset, and that it cannot reach Python."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from support import chain, keitaro_workflow, node, run, stream_body
+
+from keitaro_node.runtime.errors import NodeOperationError, WorkflowError
+from keitaro_node.runtime.expressions import DateTimeValue, ExpressionError, compile_template
+from keitaro_node.sandbox import Sandbox
+
+NAMES = frozenset({"$json", "$itemIndex", "$now"})
+SCOPE: dict[str, Any] = {
+    "$json": {
+        "a": {"b": 5},
+        "name": "gb flow",
+        "ids": [3, 1, 2],
+        "key with space": "ok",
+        "zero": 0,
+    },
+    "$itemIndex": 4,
+    "$now": DateTimeValue(datetime(2026, 3, 9, 14, 5, 7, tzinfo=UTC)),
+}
+
+
+def render(source: str) -> Any:
+    return compile_template(source, NAMES).render(SCOPE)
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("={{ $json.a.b }}", 5),
+        ("={{ $json['key with space'] }}", "ok"),
+        ('={{ $json["a"]["b"] * 2 }}', 10),
+        ("=Flow {{ $itemIndex + 1 }}", "Flow 5"),
+        ("={{ $json.name.toUpperCase() }}-{{ $json.ids.length }}", "GB FLOW-3"),
+        ("={{ $json.ids.map(x => x * 10) }}", [30, 10, 20]),
+        ("={{ $json.ids.filter(x => x > 1).join('|') }}", "3|2"),
+        ("={{ $json.missing ?? 'fallback' }}", "fallback"),
+        ("={{ $json.zero || 7 }}", 7),
+        ("={{ $json.a.b >= 5 ? 'big' : 'small' }}", "big"),
+        ("={{ {name: $json.name, n: [1, 2]} }}", {"name": "gb flow", "n": [1, 2]}),
+        ("={{ `id-${$itemIndex}` }}", "id-4"),
+        ("={{ JSON.stringify({a: 1}) }}", '{"a":1}'),
+        ("={{ JSON.parse('[1,2]')[1] }}", 2),
+        ("={{ Math.max(1, $json.a.b) }}", 5),
+        ("={{ 7 / 2 }}", 3.5),
+        ("={{ 1 === 1.0 && '1' == 1 && !('1' === 1) }}", True),
+        ("={{ $now.toFormat('yyyy-MM-dd HH:mm') }}", "2026-03-09 14:05"),
+        ("={{ $now.minus({days: 10}).toFormat('yyyy-MM-dd') }}", "2026-02-27"),
+        ("={{ $json.name.split(' ')[0] }}", "gb"),
+        ("=plain text", "plain text"),
+        ("={{ $json.a }}", {"b": 5}),
+        ("=obj: {{ $json.a }}", 'obj: {"b": 5}'),
+        ("={{ typeof $json.ids }}", "object"),
+        ("={{ Object.keys($json.a) }}", ["b"]),
+        ("={{ $json?.missing?.deeper }}", None),
+        ("={{ String($json.a.b).padStart(3, '0') }}", "005"),
+    ],
+)
+def test_supported_subset(source: str, expected: Any) -> None:
+    assert render(source) == expected
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("={{ $json.__class__ }}", "access to '__class__' is not allowed"),
+        ("={{ $json.name.__class__.__mro__ }}", "not allowed"),
+        ("={{ $json['__proto__'] }}", "not allowed"),
+        (
+            "={{ $json.constructor.constructor('return process')() }}",
+            "'constructor' is not allowed",
+        ),
+        ("={{ ''.constructor }}", "not allowed"),
+        ("={{ __import__('os').system('echo hacked') }}", "unknown name '__import__'"),
+        ("={{ process.env.KEITARO_API_KEY }}", "unknown name 'process'"),
+        ("={{ require('fs') }}", "unknown name 'require'"),
+        ("={{ globalThis }}", "unknown name 'globalThis'"),
+        ("={{ this.x }}", "unknown name 'this'"),
+        ("={{ open('/etc/passwd') }}", "unknown name 'open'"),
+        ("={{ $json.name.format }}", None),
+        ("={{ $json.name.format() }}", "'format()' is not available"),
+        ("={{ $json.ids.pop() }}", "'pop()' is not available"),
+        ("={{ 'x'.repeat(10000000) }}", "too long"),
+        ("={{ $json.missing.deeper }}", "cannot read 'deeper' of undefined"),
+        ("={{ 1 + }}", "ends too early"),
+        ("={{ $json.a ", "never closed"),
+        ("={{ $json.a; $json.b }}", "unexpected character ';'"),
+        ("={{ x = 1 }}", "unexpected character '='"),
+    ],
+)
+def test_escapes_and_mistakes_are_expression_errors(source: str, message: str | None) -> None:
+    if message is None:  # reading an unknown member of text is just undefined, as in JavaScript
+        assert render(source) is None
+        return
+    with pytest.raises(ExpressionError, match=re.escape(message)):
+        render(source)
+
+
+def test_each_expression_is_parsed_once() -> None:
+    assert compile_template("={{ $json.a.b + 1 }}", NAMES) is compile_template(
+        "={{ $json.a.b + 1 }}", NAMES
+    )
+
+
+async def test_an_expression_per_item_builds_each_stream(
+    tracker: Sandbox, credentials, campaign_id
+) -> None:
+    workflow = keitaro_workflow(
+        {
+            "resource": "stream",
+            "operation": "create",
+            "streamData": (
+                "={{ {campaign_id: $json.cid, type: 'regular', name: $json.geo + ' #' + ($itemIndex + 1),"
+                " schema: 'redirect', action_type: 'http', action_payload: 'https://x.test/' + $json.geo.toLowerCase(),"
+                " filters: [{name: 'country', mode: 'accept', payload: [$json.geo]}]} }}"
+            ),
+        }
+    )
+    items = [{"cid": campaign_id, "geo": geo} for geo in ("GB", "DE", "FR")]
+    result = await run(workflow, items, credentials)
+    data = [i.json["data"] for i in result.items("Keitaro")]
+    assert [d["name"] for d in data] == ["GB #1", "DE #2", "FR #3"]
+    assert [d["filters"][0]["payload"] for d in data] == [["GB"], ["DE"], ["FR"]]
+    assert data[1]["action_payload"] == "https://x.test/de"
+
+
+async def test_an_expression_that_tries_to_escape_fails_the_item_and_sends_nothing(
+    tracker: Sandbox, credentials
+) -> None:
+    workflow = keitaro_workflow(
+        {
+            "resource": "stream",
+            "operation": "create",
+            "streamData": "={{ $json.constructor.constructor('return process')() }}",
+        }
+    )
+    with pytest.raises(WorkflowError) as caught:
+        await run(workflow, [{}], credentials)
+    error = caught.value.error
+    assert isinstance(error, NodeOperationError)
+    assert "item 0:" in str(error) and "'Данные Потока' (streamData)" in str(error)
+    assert "not allowed" in str(error)
+    assert tracker.request_count() == 0
+
+
+async def test_node_reference_follows_paired_items(
+    tracker: Sandbox, credentials, campaign_id
+) -> None:
+    set_params = {
+        "mode": "manual",
+        "assignments": {
+            "assignments": [{"name": "label", "value": "={{ $json.geo + '!' }}", "type": "string"}]
+        },
+    }
+    keitaro_params = {
+        "resource": "stream",
+        "operation": "create",
+        "streamData": (
+            "={{ {campaign_id: $('Start').item.json.cid, type: 'regular', name: $json.label + ' from ' + $('Start').item.json.geo,"
+            " schema: 'action', action_type: 'do_nothing'} }}"
+        ),
+    }
+    workflow = chain(
+        node("Start", "n8n-nodes-base.manualTrigger"),
+        node("Label", "n8n-nodes-base.set", set_params),
+        node("Keitaro", "n8n-nodes-keitaro.keitaro", keitaro_params),
+    )
+    result = await run(
+        workflow,
+        [{"cid": campaign_id, "geo": "GB"}, {"cid": campaign_id, "geo": "NL"}],
+        credentials,
+    )
+    assert [i.json["data"]["name"] for i in result.items("Keitaro")] == [
+        "GB! from GB",
+        "NL! from NL",
+    ]
+
+
+def test_stream_body_helper_is_a_valid_stream() -> None:
+    from keitaro_node.keitaro.body_checks import check_body
+
+    check_body("stream_create", stream_body(1))
