@@ -1,28 +1,33 @@
-"""The Keitaro node: each input item -> its operation's request -> one output item.
+"""The Keitaro node: each input item -> its operation's request(s) -> one output item.
 
-Operations are data (node_manifest.yaml); this module interprets their routing generically.
-Every output item has the same envelope:
-`{request: {url, method, headers (key masked)}, resource, operation, success, data}`.
+Operations are data (node_manifest.yaml); this module interprets their routing. Every output
+item has the same envelope: `{request: {url, method, headers (key masked)}, resource,
+operation, success, data}`; with the option splitIntoItems, list answers become one item per
+record instead, each paired with its input item.
 """
 
 from __future__ import annotations
 
+import asyncio
+import re
 from functools import cached_property
 from typing import Any
-from urllib.parse import urlencode
 
-from keitaro_node.runtime.description import NodeDescription, Operation, load_node_description
-from keitaro_node.runtime.errors import NodeError, NodeOperationError
-from keitaro_node.runtime.items import BinaryData, Item, PairedItem
+from keitaro_node.runtime.description import NodeDescription, load_node_description
+from keitaro_node.runtime.errors import NodeApiError, NodeError, NodeOperationError
+from keitaro_node.runtime.items import Item
 from keitaro_node.runtime.node import ExecutionContext, NodeType
 
-from .body_checks import BodyProblem, check_body
 from .client import ApiRequest, ApiResponse, KeitaroClient
 from .connection import client_settings, normalize_base_url
+from .outputs import Envelopes, JsonLinesFile, record_items
+from .paging import fetch_pages, records_of
+from .request_builder import RequestBuilder, report_dialect
 from .resources import data_file
 from .routing import Routing, routing_table
 
 CREDENTIAL_TYPE = "keitaroApi"
+_DIALECT_COMPLAINT = re.compile(r"dimension|measure", re.IGNORECASE)
 
 
 class KeitaroNode(NodeType):
@@ -42,160 +47,174 @@ class KeitaroNode(NodeType):
         if not items:
             return [[]]
         resource = ctx.parameters.static_value("resource")
-        operation_name = ctx.parameters.static_value("operation")
-        operation = self.description.operation(str(resource), str(operation_name))
+        name = ctx.parameters.static_value("operation")
+        operation = self.description.operation(str(resource), str(name))
         if operation is None:
-            # An unknown value fails parameter checks first; this guards descriptions without it.
-            raise NodeOperationError(
-                f"unknown operation '{operation_name}' for resource '{resource}'"
-            )
+            ctx.get_parameters(0)  # raises the parameter error that explains what is unknown
+            raise NodeOperationError(f"unknown operation '{name}' for resource '{resource}'")
         routing = self.routes[(operation.resource, operation.name)]
         credentials = ctx.get_credentials(CREDENTIAL_TYPE)
         base_url = normalize_base_url(str(credentials.get("domain") or ""))
-        options = ctx.parameters.static_value("options") or {}
+        options: dict[str, Any] = ctx.parameters.static_value("options") or {}
         settings = client_settings(credentials, options)
-        call = _Call(operation, routing)
-
+        builder = RequestBuilder(
+            operation, routing, strict=options.get("strictChecks", True) is not False
+        )
+        output_file = str(options.get("outputFile") or "") if routing.pagination else ""
+        sink_file = JsonLinesFile(output_file) if output_file else None
+        file_lock = asyncio.Lock()
+        page_size = int(options.get("pageSize") or 1000)
         sent: dict[int, ApiRequest] = {}  # requests of items in flight, for error items
 
         async with KeitaroClient(base_url, credentials.reveal("apiKey"), settings) as client:
+            envelopes = Envelopes(operation, client)
 
             async def handle(index: int, item: Item) -> Item:
                 params = ctx.get_parameters(index)
-                request = sent[index] = call.request(params)
-                response = await client.send(request, item_index=index)
+                warnings: list[str] = []
+                request = sent[index] = builder.build(params, warnings)
+                send = _Sender(client, routing, params, index)
+                if routing.pagination:
+                    if sink_file is not None:
+                        async with file_lock:  # one item's pages at a time in the file
+                            out = await _paged(
+                                send,
+                                request,
+                                routing,
+                                params,
+                                page_size,
+                                envelopes,
+                                index,
+                                sink_file,
+                            )
+                    else:
+                        out = await _paged(
+                            send, request, routing, params, page_size, envelopes, index, None
+                        )
+                else:
+                    response = await send(request)
+                    if routing.binary and isinstance(response.data, bytes):
+                        out = envelopes.binary_item(
+                            request,
+                            response,
+                            index,
+                            str(params.get("binaryPropertyName") or "data"),
+                        )
+                    else:
+                        out = envelopes.item(
+                            send.last_request or request,
+                            response.data,
+                            index,
+                            response.attempts,
+                            warnings,
+                        )
                 del sent[index]
-                return call.output(client, request, response, index)
+                return out
 
             def error_item(index: int, item: Item, error: NodeError) -> Item:
-                return call.error_output(client, index, error, sent.pop(index, None))
+                request = sent.pop(index, None) or ApiRequest(
+                    method=routing.method, path=routing.path
+                )
+                return envelopes.error_item(request, index, error)
 
-            out = await ctx.map_items(
-                items, handle, concurrency=settings.concurrency, error_item=error_item
-            )
+            try:
+                out = await ctx.map_items(
+                    items, handle, concurrency=settings.concurrency, error_item=error_item
+                )
+            finally:
+                if sink_file is not None:
+                    sink_file.close()
+        if options.get("splitIntoItems") and sink_file is None:
+            out = _split(out, routing)
         return [out]
 
 
-class _Call:
-    """Builds requests and output items for one operation."""
+class _Sender:
+    """Sends one item's requests; for reports, falls back to the older dialect when asked."""
 
-    def __init__(self, operation: Operation, routing: Routing) -> None:
-        self.operation = operation
-        self.routing = routing
-        self.labels = {p.name: p.label for p in operation.parameters}
+    def __init__(
+        self, client: KeitaroClient, routing: Routing, params: dict[str, Any], index: int
+    ) -> None:
+        self.client = client
+        self.index = index
+        self.fallback = (
+            routing.handler == "report" and str(params.get("dialect") or "auto") == "auto"
+        )
+        self.old_dialect = False
+        self.last_request: ApiRequest | None = None
 
-    def request(self, params: dict[str, Any]) -> ApiRequest:
-        routing = self.routing
-        if routing.confirm and params.get("confirm") is not True:
-            raise NodeOperationError(
-                f"{self.operation.action or self.operation.displayName} would {routing.confirm}. "
-                "Nothing was sent; set 'Confirm' (confirm) to true to do it"
-            )
-        path = routing.path
-        for name in routing.path_parameters:
-            path = path.replace("{" + name + "}", self._path_value(name, params.get(name)))
-        query = {
-            key: _query_text(params[p])
-            for key, p in routing.query.items()
-            if params.get(p) not in (None, "")
+    async def __call__(self, request: ApiRequest) -> ApiResponse:
+        if self.old_dialect and isinstance(request.body, dict):
+            request = _with_body(request, report_dialect(request.body, "grouping"))
+        self.last_request = request
+        try:
+            return await self.client.send(request, item_index=self.index)
+        except NodeApiError as exc:
+            if not (self.fallback and not self.old_dialect and exc.http_code in (400, 406, 422)):
+                raise
+            if not _DIALECT_COMPLAINT.search(f"{exc.message} {exc.description}"):
+                raise
+            self.old_dialect = True  # an older tracker: grouping/metrics from now on
+            return await self(request)
+
+
+def _with_body(request: ApiRequest, body: Any) -> ApiRequest:
+    import dataclasses
+
+    return dataclasses.replace(request, body=body)
+
+
+async def _paged(
+    send: _Sender,
+    request: ApiRequest,
+    routing: Routing,
+    params: dict[str, Any],
+    page_size: int,
+    envelopes: Envelopes,
+    index: int,
+    sink_file: JsonLinesFile | None,
+) -> Item:
+    collected: list[Any] = []
+    result = await fetch_pages(
+        send,
+        request,
+        routing,
+        params,
+        page_size,
+        sink_file.write if sink_file else collected.extend,
+    )
+    if sink_file is not None:
+        data: Any = {
+            "file": str(sink_file.path),
+            "records": result.records,
+            "pages": result.pages,
+            "total": result.total,
         }
-        body: Any = None
-        has_body = False
-        if routing.body is not None:
-            body = params.get(routing.body)
-            has_body = True
-        if routing.bodyFields:
-            body = dict(body) if isinstance(body, dict) else {}
-            for key, name in routing.bodyFields.items():
-                if params.get(name) is not None:
-                    body[key] = params[name]
-            has_body = True
-        if routing.bodySchema is not None:
-            try:
-                check_body(routing.bodySchema, body)
-            except BodyProblem as exc:
-                label = self.labels.get(routing.body or "", "the request body")
-                raise NodeOperationError(
-                    f"{label} is not a valid {self.operation.resource} {_verb(self.operation)}: {exc}"
-                ) from None
-        return ApiRequest(
-            method=routing.method,
-            path=path,
-            query=query or None,
-            body=body,
-            safe_to_repeat=routing.safe_to_repeat,
-            binary=routing.binary,
-            has_body=has_body,
-        )
-
-    def _path_value(self, name: str, value: Any) -> str:
-        label = self.labels.get(name, f"'{name}'")
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise NodeOperationError(f"{label} must be a whole number of at least 1, got {value!r}")
-        return str(value)
-
-    def _envelope(self, client: KeitaroClient, request: ApiRequest, url: str) -> dict[str, Any]:
-        return {
-            "request": {
-                "url": client.mask(url),
-                "method": request.method,
-                "headers": client.masked_headers(request.has_body),
-            },
-            "resource": self.operation.resource,
-            "operation": self.operation.name,
-        }
-
-    def output(
-        self, client: KeitaroClient, request: ApiRequest, response: ApiResponse, index: int
-    ) -> Item:
-        url = response.url + ("?" + urlencode(request.query) if request.query else "")
-        envelope = self._envelope(client, request, url)
-        envelope["success"] = True
-        binary = None
-        if isinstance(response.data, bytes):
-            name = f"{self.operation.resource}-{index}.zip"
-            binary = {
-                "data": BinaryData(
-                    response.data, response.content_type or "application/octet-stream", name
-                )
-            }
-            envelope["data"] = {"fileName": name, "bytes": len(response.data)}
-        else:
-            envelope["data"] = response.data
-        return Item(
-            json=envelope,
-            binary=binary,
-            paired_item=PairedItem(index),
-            metadata={"attempts": response.attempts},
-        )
-
-    def error_output(
-        self, client: KeitaroClient, index: int, error: NodeError, request: ApiRequest | None
-    ) -> Item:
-        if request is None:  # the item failed before its request was built
-            request = ApiRequest(method=self.routing.method, path=self.routing.path)
-        url = client.url_for(request.path) + (
-            "?" + urlencode(request.query) if request.query else ""
-        )
-        envelope = self._envelope(client, request, url)
-        envelope["success"] = False
-        envelope["data"] = None
-        envelope["error"] = error.to_json()
-        attempts = getattr(error, "attempts", 0)
-        return Item(json=envelope, paired_item=PairedItem(index), metadata={"attempts": attempts})
+    elif routing.recordsPath:
+        data = {**result.shell, routing.recordsPath: collected}
+    else:
+        data = collected
+    return envelopes.item(send.last_request or request, data, index, result.attempts)
 
 
-def _verb(operation: Operation) -> str:
-    return {"create": "to create", "update": "update"}.get(operation.name, "request")
-
-
-def _query_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, (list, dict)):
-        import json
-
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
+def _split(items: list[Item], routing: Routing) -> list[Item]:
+    """Replace each envelope whose data is a list (or holds the records) by one item per record."""
+    out: list[Item] = []
+    for item in items:
+        data = item.json.get("data") if item.error is None else None
+        records: list[Any] | None = None
+        if isinstance(data, list):
+            records = data
+        elif (
+            isinstance(data, dict)
+            and routing.recordsPath
+            and isinstance(data.get(routing.recordsPath), list)
+        ):
+            records = records_of(data, routing.recordsPath)
+        if records is None:
+            out.append(item)
+            continue
+        index = item.paired_item.item if item.paired_item else 0
+        attempts = int((item.metadata or {}).get("attempts", 1))
+        out.extend(record_items(records, index, attempts))
+    return out

@@ -23,19 +23,24 @@ class Routing(BaseModel):
     query: dict[str, str] = Field(default_factory=dict)
     # node parameter whose JSON value is the request body
     body: str | None = None
-    # body key -> node parameter; merged over `body`
+    # body key -> node parameter; merged over `body`; a dotted key ("range.from") nests
     bodyFields: dict[str, str] = Field(default_factory=dict)
     # schemas/<name>.json that the body must match before it is sent
     bodySchema: str | None = None
     # None: GET, PUT and DELETE are safe to repeat, POST is not
     idempotent: bool | None = None
+    # how `returnAll` pages: limit/offset in the JSON body with `total` in the answer
+    # (reports, logs of clicks and conversions), limit/offset in the query (logs), or
+    # limit/offset in the query of an endpoint answering a bare array (newer campaign lists)
     pagination: Literal["bodyOffset", "queryOffset", "queryOffsetList"] | None = None
+    # where the records are in the answer: "rows" for reports; empty for a bare array
+    recordsPath: str = ""
     # a destructive operation: says what it destroys; needs the `confirm` parameter set
     confirm: str | None = None
     # the answer is a file, returned as binary data
     binary: bool = False
-    # name of an operation with code of its own (see operations/)
-    handler: str | None = None
+    # an operation with code of its own: "report" translates between report dialects
+    handler: Literal["report"] | None = None
 
     @property
     def path_parameters(self) -> list[str]:
@@ -63,6 +68,10 @@ def routing_table(description: NodeDescription) -> dict[tuple[str, str], Routing
             used.append(routing.body)
         if routing.confirm:
             used.append("confirm")
+        if routing.pagination:
+            used += ["returnAll", "limit"]
+        if routing.handler == "report":
+            used.append("dialect")
         missing = [n for n in used if n not in names]
         if missing:
             raise DescriptionError(f"{where}: uses parameters that the operation lacks: {missing}")

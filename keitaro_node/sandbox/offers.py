@@ -6,8 +6,20 @@ from typing import Any
 
 from aiohttp import web
 
-from .coerce import BOOL, FLOAT, INT_N, JSON, LIST, OBJ, STR, Errors, Field, enum, read_fields
-from .coerce import require
+from .coerce import (
+    BOOL,
+    FLOAT,
+    INT_N,
+    JSON,
+    LIST,
+    OBJ,
+    STR,
+    Errors,
+    Field,
+    enum,
+    read_fields,
+    require,
+)
 from .config import API_BASE
 from .entities import ID, copy_row, fetch, set_state
 from .errors import NotFound
