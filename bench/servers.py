@@ -66,43 +66,42 @@ def child_env() -> dict[str, str]:
 
 
 def _spawn(kind: str, argv: list[str], latency_ms: float, timeout: float) -> ServerProcess:
-    errors = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        argv,
-        stdout=subprocess.PIPE,
-        stderr=errors,
-        stdin=subprocess.DEVNULL,
-        text=True,
-        cwd=ROOT,
-        env=child_env(),
-    )
-    lines: queue.Queue[str | None] = queue.Queue()
+    with tempfile.TemporaryFile(mode="w+", encoding="utf-8") as errors:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            argv,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            cwd=ROOT,
+            env=child_env(),
+        )
+        lines: queue.Queue[str | None] = queue.Queue()
 
-    def drain() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            lines.put(line)
-        lines.put(None)
+        def drain() -> None:
+            assert process.stdout is not None
+            for line in process.stdout:
+                lines.put(line)
+            lines.put(None)
 
-    threading.Thread(target=drain, name=f"{kind}-stdout", daemon=True).start()
-    url = None
-    deadline = started + timeout
-    while url is None:
-        try:
-            line = lines.get(timeout=max(0.0, deadline - time.perf_counter()))
-        except queue.Empty:
-            line = None
-        if line is None:
-            process.kill()
-            process.wait()
-            errors.seek(0)
-            tail = errors.read()[-2000:]
-            raise ServerFailed(f"{kind} did not start (exit {process.returncode}): {tail}")
-        if ": http" in line:
-            url = line.split(": ", 1)[1].strip()
-    ready = time.perf_counter() - started
-    errors.close()
+        threading.Thread(target=drain, name=f"{kind}-stdout", daemon=True).start()
+        url = None
+        deadline = started + timeout
+        while url is None:
+            try:
+                line = lines.get(timeout=max(0.0, deadline - time.perf_counter()))
+            except queue.Empty:
+                line = None
+            if line is None:
+                process.kill()
+                process.wait()
+                errors.seek(0)
+                tail = errors.read()[-2000:]
+                raise ServerFailed(f"{kind} did not start (exit {process.returncode}): {tail}")
+            if ": http" in line:
+                url = line.split(": ", 1)[1].strip()
+        ready = time.perf_counter() - started
     return ServerProcess(kind, url, API_KEY, latency_ms, ready, process)
 
 
@@ -112,7 +111,9 @@ def start_standin(latency_ms: float, timeout: float = 60) -> ServerProcess:
     return _spawn("stand-in", argv, latency_ms, timeout)
 
 
-def start_sandbox(latency_ms: float, clicks: int | None = None, timeout: float = 120) -> ServerProcess:
+def start_sandbox(
+    latency_ms: float, clicks: int | None = None, timeout: float = 120
+) -> ServerProcess:
     argv = [sys.executable, "-m", "keitaro_node.sandbox", "--port", "0", "--api-key", API_KEY]
     argv += ["--latency-ms", str(latency_ms)]
     if clicks is not None:

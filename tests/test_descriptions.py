@@ -118,3 +118,15 @@ def test_credential_type_declares_secret_key_and_header() -> None:
     data["properties"][0]["type"] = "password"
     with pytest.raises(DescriptionError, match=r"\$\.properties\[0\]\.type"):
         parse_credential_type(data)
+
+
+def test_data_files_ship_inside_the_installed_package() -> None:
+    import keitaro_node
+    from keitaro_node.keitaro.resources import data_file
+
+    package_dir = Path(keitaro_node.__file__).resolve().parent
+    manifest = data_file("node_manifest.yaml")
+    credentials = data_file("credentials/keitaro_api.yaml")
+    if package_dir.parent == ROOT:
+        pytest.skip("running from the checkout (editable install): the wheel is checked in CI")
+    assert str(manifest).startswith(str(package_dir)) and str(credentials).startswith(str(package_dir))

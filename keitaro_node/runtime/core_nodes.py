@@ -143,9 +143,8 @@ class EditFields(_DescribedNode):
             params = ctx.get_parameters(index)
             options = params.get("options") or {}
             dot = options.get("dotNotation", True)
-            out: dict[str, Any] = (
-                json.loads(json.dumps(item.json)) if params.get("includeOtherFields") else {}
-            )
+            # shallow: _set_path copies nested objects before it changes them
+            out: dict[str, Any] = dict(item.json) if params.get("includeOtherFields") else {}
             if params.get("mode") == "raw":
                 raw = params.get("jsonOutput")
                 if not isinstance(raw, dict):
@@ -225,9 +224,9 @@ def _set_path(target: dict[str, Any], name: str, value: Any, dot: bool) -> None:
     node = target
     for part in parts[:-1]:
         child = node.get(part)
-        if not isinstance(child, dict):
-            child = {}
-            node[part] = child
+        # copy on write: nested objects may be shared with the input item
+        child = dict(child) if isinstance(child, dict) else {}
+        node[part] = child
         node = child
     node[parts[-1]] = value
 

@@ -52,6 +52,10 @@ class RunResult:
     order: list[str] = field(default_factory=list)
     terminal: list[str] = field(default_factory=list)
 
+    def __repr__(self) -> str:  # short: asyncio puts results into reprs of finished tasks
+        counts = {name: [len(o) for o in outs] for name, outs in self.outputs.items()}
+        return f"RunResult(items per node and output: {counts})"
+
     def items(self, node: str, output: int = 0) -> list[Item]:
         outputs = self.outputs.get(node, [])
         return outputs[output] if output < len(outputs) else []

@@ -24,6 +24,9 @@ Compiled = Callable[[Scope], Any]
 
 MAX_STRING = 1_000_000  # longest string an expression may build (repeat/padStart/concatenation)
 
+# Variables that hold plain JSON data only (item data, node parameters).
+DATA_NAMES = frozenset({"$json", "$parameter"})
+
 FORBIDDEN_MEMBERS = frozenset({"constructor", "prototype", "__proto__", "caller", "callee"})
 
 
@@ -178,15 +181,23 @@ def to_text(value: Any) -> str:
 
 
 def to_plain(value: Any) -> Any:
-    """Turn an expression result into plain JSON data."""
+    """Turn an expression result into plain JSON data (the same object when it already is)."""
     if isinstance(value, ExprObject):
         return value.expr_plain()
     if isinstance(value, JsFunction):
         raise ExpressionError("a function cannot be used as a value")
     if isinstance(value, list):
-        return [to_plain(v) for v in value]
+        for index, item in enumerate(value):
+            plain = to_plain(item)
+            if plain is not item:
+                return value[:index] + [plain] + [to_plain(v) for v in value[index + 1 :]]
+        return value
     if isinstance(value, dict):
-        return {str(k): to_plain(v) for k, v in value.items()}
+        for key, item in value.items():
+            plain = to_plain(item)
+            if plain is not item or not isinstance(key, str):
+                return {str(k): to_plain(v) for k, v in value.items()}
+        return value
     return value
 
 
@@ -933,7 +944,8 @@ class _Parser:
         if any(text in scope for scope in self.locals):
             return lambda s: s.get(text)
         if text in self.names:
-            return lambda s: s[text]
+            lookup: Compiled = lambda s: s[text]  # noqa: E731
+            return _data(lookup) if text in DATA_NAMES else lookup
         if text in GLOBALS:
             value = GLOBALS[text]
             return lambda s: value
@@ -972,12 +984,24 @@ def _binary(op: str, left: Compiled, right: Compiled) -> Compiled:
     return lambda s: _compare(op, left(s), right(s))
 
 
+def _data(fn: Compiled) -> Compiled:
+    """Mark a closure whose result is plain item data, so rendering need not convert it."""
+    setattr(fn, "plain_data", True)  # noqa: B010
+    return fn
+
+
+def _is_data(fn: Any) -> bool:
+    return getattr(fn, "plain_data", False) is True
+
+
 def _member(obj: Compiled, name: str, optional: bool) -> Compiled:
-    return lambda s: get_member(obj(s), name, optional)
+    fn: Compiled = lambda s: get_member(obj(s), name, optional)  # noqa: E731
+    return _data(fn) if _is_data(obj) else fn
 
 
 def _index(obj: Compiled, key: Compiled) -> Compiled:
-    return lambda s: get_member(obj(s), key(s))
+    fn: Compiled = lambda s: get_member(obj(s), key(s))  # noqa: E731
+    return _data(fn) if _is_data(obj) else fn
 
 
 def _method_call(obj: Compiled, name: str, args: list[Compiled], optional: bool) -> Compiled:
@@ -1016,19 +1040,22 @@ def expression_callable(fn: Callable[..., Any]) -> Callable[..., Any]:
 class Template:
     """A parameter value starting with '=': literal text and `{{ expression }}` blocks."""
 
-    __slots__ = ("parts", "single", "source")
+    __slots__ = ("data", "parts", "single", "source")
 
     def __init__(self, source: str, parts: list[str | Compiled]) -> None:
         self.source = source
         self.parts = parts
         # A value that is exactly one block keeps the expression's type (number, object...).
         self.single = len(parts) == 1 and not isinstance(parts[0], str)
+        # ... and when it only reads item data ($json.a.b) it is plain JSON already.
+        self.data = self.single and _is_data(parts[0])
 
     def render(self, scope: Scope) -> Any:
         if self.single:
             part = self.parts[0]
             assert not isinstance(part, str)
-            return to_plain(part(scope))
+            value = part(scope)
+            return value if self.data else to_plain(value)
         out: list[str] = []
         for part in self.parts:
             out.append(part if isinstance(part, str) else to_text(part(scope)))

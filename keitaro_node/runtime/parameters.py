@@ -67,7 +67,7 @@ class ParameterResolver:
         self.parameters = visible_parameters(description, raw)
         self._static: dict[str, Any] = {}
         self._static_error: NodeOperationError | None = None
-        self._dynamic: list[tuple[Parameter, Any]] = []
+        self._dynamic: list[tuple[Parameter, Plan]] = []
         for parameter in self.parameters:
             if parameter.type == "notice":
                 continue
@@ -78,7 +78,7 @@ class ParameterResolver:
                 if parameter.noDataExpression:
                     self._fail_static(f"{parameter.label} cannot be an expression")
                     continue
-                self._dynamic.append((parameter, value))
+                self._dynamic.append((parameter, _plan(value, scope_names)))
                 continue
             try:
                 self._static[parameter.name] = coerce(parameter, value)
@@ -103,9 +103,9 @@ class ParameterResolver:
             return dict(self._static)
         values = dict(self._static)
         item_scope = scope(index)
-        for parameter, raw in self._dynamic:
+        for parameter, plan in self._dynamic:
             try:
-                evaluated = _evaluate(raw, item_scope, self.scope_names)
+                evaluated = plan(item_scope)
             except ExpressionError as exc:
                 raise NodeOperationError(
                     f"the expression in {parameter.label} failed: {exc}",
@@ -131,14 +131,28 @@ def _has_expression(value: Any) -> bool:
     return False
 
 
-def _evaluate(value: Any, scope: Mapping[str, Any], names: frozenset[str]) -> Any:
+Plan = Callable[[Mapping[str, Any]], Any]
+
+
+def _plan(value: Any, names: frozenset[str]) -> Plan:
+    """Compile a raw value once: expressions parsed, parts without them kept as they are."""
     if is_expression(value):
-        return compile_template(value, names).render(scope)
+        try:
+            return compile_template(value, names).render
+        except ExpressionError as exc:
+            error = exc
+
+            def fail(_scope: Mapping[str, Any]) -> Any:
+                raise error
+
+            return fail
     if isinstance(value, dict):
-        return {k: _evaluate(v, scope, names) for k, v in value.items()}
+        entries = [(k, _plan(v, names) if _has_expression(v) else None, v) for k, v in value.items()]
+        return lambda scope: {k: (p(scope) if p is not None else v) for k, p, v in entries}
     if isinstance(value, list):
-        return [_evaluate(v, scope, names) for v in value]
-    return value
+        plans = [_plan(v, names) if _has_expression(v) else None for v in value]
+        return lambda scope: [p(scope) if p is not None else v for p, v in zip(plans, value, strict=True)]
+    return lambda _scope: value
 
 
 # --- type checks -----------------------------------------------------------------------------

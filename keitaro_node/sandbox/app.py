@@ -13,12 +13,32 @@ import logging
 
 from aiohttp import web
 
-from . import campaigns, catalogues, control, faults, streams
+from . import (
+    botlist,
+    campaigns,
+    catalogues,
+    clicklog,
+    control,
+    costs,
+    domains,
+    faults,
+    groups,
+    integrations,
+    landings,
+    logs,
+    networks,
+    offers,
+    reports,
+    sources,
+    streams,
+    users,
+)
 from .config import API_BASE, CONTROL_BASE, SandboxConfig
+from .dataset import Dataset
 from .errors import ApiError, Invalid
 from .faults import FaultPlan, Handler
 from .pages import ADMIN_PAGE
-from .state import CONFIG, FAULTS, STATS, STORE
+from .state import CONFIG, DATASET, FAULTS, STATS, STORE
 from .stats import RequestStats
 from .store import Store
 from .wire import error, ok
@@ -96,6 +116,27 @@ async def _guarded(request: web.Request, handler: Handler) -> web.StreamResponse
         return ok({"error": f"Internal error: {type(exc).__name__}", "stacktrace": None}, 500)
 
 
+ROUTE_MODULES = (
+    control,
+    campaigns,
+    costs,
+    streams,
+    catalogues,
+    landings,
+    offers,
+    networks,
+    sources,
+    domains,
+    groups,
+    users,
+    reports,
+    clicklog,
+    botlist,
+    logs,
+    integrations,
+)
+
+
 def create_app(config: SandboxConfig | None = None) -> web.Application:
     """A fresh sandbox application with its own store, fault plan and counters."""
     config = config or SandboxConfig()
@@ -103,10 +144,14 @@ def create_app(config: SandboxConfig | None = None) -> web.Application:
         raise ValueError("validation_status must be 406 or 422")
     app = web.Application(middlewares=[edge, api], client_max_size=64 * 1024 * 1024)
     app[CONFIG] = config
-    app[STORE] = Store(config.db_path)
+    store = Store(config.db_path)
+    users.ensure_admin(store)
+    logs.seed_logs(store, config.seed)
+    app[STORE] = store
+    app[DATASET] = Dataset(store, config.seed, config.dataset_clicks)
     app[FAULTS] = FaultPlan()
     app[STATS] = RequestStats()
-    for module in (control, campaigns, streams, catalogues):
+    for module in ROUTE_MODULES:
         app.router.add_routes(module.routes())
 
     async def close_store(app: web.Application) -> None:

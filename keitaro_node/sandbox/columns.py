@@ -62,12 +62,12 @@ def click_columns(offset: int) -> dict[str, Column]:
     """Every column of a click, by its API name."""
     moment = f"(c.ts + {int(offset)})"
     sub3 = " ".join(f"WHEN {i} THEN '{n}'" for i, n in enumerate(SUB3_NAMES, 1))
-    ip = "printf('%d.%d.%d.%d', {}, {}, {}, {})".format(
-        _ip_part(24), _ip_part(16), _ip_part(8), _ip_part(0)
-    )
+    ip = f"printf('%d.%d.%d.%d', {_ip_part(24)}, {_ip_part(16)}, {_ip_part(8)}, {_ip_part(0)})"
     cols: dict[str, Column] = {
         "click_id": Column("c.id", "int"),
-        "sub_id": Column("printf('%012x', (c.id * 2654435761) % 281474976710656)"),
+        "sub_id": Column(
+            "printf('%012x', (c.id * 1099511627791 + 174187495161674) % 281474976710656)"
+        ),
         "visitor_code": Column("printf('%010x', (c.ip * 40503 + c.device) % 1099511627776)"),
         "campaign_id": Column("c.campaign_id", "int"),
         "campaign": _name("camp", "name"),
@@ -92,9 +92,8 @@ def click_columns(offset: int) -> dict[str, Column]:
         "device_type": _name("d", "device_type"),
         "connection_type": _name("g", "connection_type"),
         "ip": Column(ip),
-        "ip_mask1": Column("printf('%d.%d.%d.*', {}, {}, {})".format(
-            _ip_part(24), _ip_part(16), _ip_part(8))),
-        "ip_mask2": Column("printf('%d.%d.*.*', {}, {})".format(_ip_part(24), _ip_part(16))),
+        "ip_mask1": Column(f"printf('%d.%d.%d.*', {_ip_part(24)}, {_ip_part(16)}, {_ip_part(8)})"),
+        "ip_mask2": Column(f"printf('%d.%d.*.*', {_ip_part(24)}, {_ip_part(16)})"),
         "country_code": _name("g", "country_code"),
         "country": _name("g", "country"),
         "region": _name("g", "region"),
@@ -203,7 +202,10 @@ _REV = "(b_lead_rev + b_sale_rev)"
 
 
 def _ratio(top: str, bottom: str, scale: int = 1, digits: int = 2) -> str:
-    return f"CASE WHEN ({bottom}) > 0 THEN ROUND(({top}) * {scale}.0 / ({bottom}), {digits}) ELSE 0 END"
+    return (
+        f"CASE WHEN ({bottom}) > 0 THEN ROUND(({top}) * {scale}.0 / ({bottom}), {digits}) "
+        "ELSE 0.0 END"
+    )
 
 
 def _money(expr: str) -> str:

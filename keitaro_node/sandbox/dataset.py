@@ -71,8 +71,17 @@ FLOWS = [
 # (country code, country, region, city, isp, operator, connection type, language, weight)
 GEOS = [
     ("US", "United States", "California", "Los Angeles", "Comcast", "", "cable", "en", 14),
-    ("US", "United States", "New York", "New York", "Verizon", "Verizon Wireless", "cellular",
-     "en", 10),
+    (
+        "US",
+        "United States",
+        "New York",
+        "New York",
+        "Verizon",
+        "Verizon Wireless",
+        "cellular",
+        "en",
+        10,
+    ),
     ("US", "United States", "Texas", "Houston", "AT&T", "AT&T Mobility", "cellular", "en", 8),
     ("DE", "Germany", "Bavaria", "Munich", "Deutsche Telekom", "Telekom.de", "cable", "de", 6),
     ("DE", "Germany", "Berlin", "Berlin", "Vodafone", "Vodafone.de", "cellular", "de", 5),
@@ -82,8 +91,7 @@ GEOS = [
     ("ES", "Spain", "Madrid", "Madrid", "Movistar", "Movistar", "cellular", "es", 4),
     ("IT", "Italy", "Lazio", "Rome", "TIM", "TIM", "cellular", "it", 4),
     ("BR", "Brazil", "Sao Paulo", "Sao Paulo", "Vivo", "Vivo", "cellular", "pt", 6),
-    ("BR", "Brazil", "Rio de Janeiro", "Rio de Janeiro", "Claro", "Claro BR", "cellular", "pt",
-     3),
+    ("BR", "Brazil", "Rio de Janeiro", "Rio de Janeiro", "Claro", "Claro BR", "cellular", "pt", 3),
     ("MX", "Mexico", "Mexico City", "Mexico City", "Telcel", "Telcel", "cellular", "es", 4),
     ("IN", "India", "Maharashtra", "Mumbai", "Jio", "Jio", "cellular", "hi", 5),
     ("ID", "Indonesia", "Jakarta", "Jakarta", "Telkomsel", "Telkomsel", "cellular", "id", 3),
@@ -252,7 +260,9 @@ def _catalogue_rows(store: Store) -> None:
     )
 
 
-def _generate(seed: int, total: int) -> Iterator[tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]]:
+def _generate(
+    seed: int, total: int
+) -> Iterator[tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]]:
     """Chunks of (click rows, conversion rows); timestamps grow with the click id."""
     rng = random.Random(seed)
     bits = rng.getrandbits

@@ -215,6 +215,12 @@ class Store:
         row = cur.fetchone()
         return None if row is None else row[0]
 
+    def column(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[Any]:
+        """First column of every row."""
+        cur = self.conn.execute(sql, params)
+        cur.row_factory = None
+        return [row[0] for row in cur.fetchall()]
+
     def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> int:
         """Run a statement; returns the number of changed rows."""
         return self.conn.execute(sql, params).rowcount

@@ -1,0 +1,133 @@
+"""The node through the full engine: the n8n workflow, parsed once, run per measurement.
+
+What is timed is ``run_workflow`` itself: the Manual Trigger, the Edit Fields expressions
+for every item, and the Keitaro node (parameter resolution, body checks, HTTP, output
+items). Parsing the workflow JSON and building the plugin host happen once, outside the
+timed part, as in a long-running n8n process.
+"""
+
+from __future__ import annotations
+
+import copy
+import cProfile
+import io
+import pstats
+from typing import Any
+
+from .measure import Sample, timed_run
+from .servers import ServerProcess
+from .workload import create_workflow, edit_fields_workflow
+
+
+def _host() -> Any:
+    from keitaro_node.app import plugin_host
+
+    return plugin_host(load_entry_points=False)
+
+
+def _credentials(server: ServerProcess) -> Any:
+    from keitaro_node.runtime.credentials import CredentialStore
+
+    return CredentialStore(
+        {"keitaroApi": {"domain": server.url, "apiKey": server.api_key}}, environ={}
+    )
+
+
+class NodeRunner:
+    """Runs the create-streams workflow against one server at a given concurrency."""
+
+    def __init__(self, server: ServerProcess, items: list[dict[str, Any]]) -> None:
+        self.server = server
+        self.items = items
+        self.host = _host()
+        self.credentials = _credentials(server)
+
+    async def _timed_part(self, run_workflow: Any, workflow: Any, inputs: Any) -> int:
+        result = await run_workflow(workflow, inputs, self.credentials, host=self.host)
+        out = result.items("Keitaro")
+        ok = sum(1 for item in out if item.json.get("success") is True)
+        return len(self.items) - ok
+
+    def run(self, concurrency: int) -> Sample:
+        return _prepared_run(self, concurrency)
+
+    def profile(self, concurrency: int, top: int = 20) -> dict[str, Any]:
+        """cProfile of one run; the top functions by cumulative and by own time, per item."""
+        profiler = cProfile.Profile()
+        profiler.enable()
+        sample = self.run(concurrency)
+        profiler.disable()
+        n = len(self.items)
+        return {
+            "n": n,
+            "concurrency": concurrency,
+            "calls_per_s_under_profiler": round(sample.calls_per_s, 1),
+            "by_cumulative": _top(profiler, "cumulative", top, n),
+            "by_tottime": _top(profiler, "tottime", top, n),
+        }
+
+
+def _prepared_run(runner: NodeRunner, concurrency: int) -> Sample:
+    """Parse and copy the inputs first, then time only the workflow run."""
+    from keitaro_node.app import run_workflow
+    from keitaro_node.runtime.items import items_from_json
+    from keitaro_node.runtime.workflow import parse_workflow
+
+    workflow = parse_workflow(create_workflow(concurrency))
+    inputs = items_from_json(copy.deepcopy(runner.items))
+    return timed_run(
+        lambda: runner._timed_part(run_workflow, workflow, inputs),
+        len(runner.items),
+        concurrency,
+    )
+
+
+def edit_fields_only(items: list[dict[str, Any]]) -> Sample:
+    """Manual Trigger -> Edit Fields without any HTTP: the engine and expression share."""
+    from keitaro_node.app import run_workflow
+    from keitaro_node.runtime.items import items_from_json
+    from keitaro_node.runtime.workflow import parse_workflow
+
+    host = _host()
+    workflow = parse_workflow(edit_fields_workflow())
+    inputs = items_from_json(copy.deepcopy(items))
+
+    async def job() -> int:
+        result = await run_workflow(workflow, inputs, host=host)
+        return len(items) - len(result.items("Build Stream"))
+
+    return timed_run(job, len(items), 1)
+
+
+def _top(profiler: cProfile.Profile, key: str, top: int, n: int) -> list[dict[str, Any]]:
+    stats = pstats.Stats(profiler, stream=io.StringIO())
+    stats.sort_stats(key)
+    rows: list[dict[str, Any]] = []
+    raw: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
+    for func in stats.fcn_list[:top]:  # type: ignore[attr-defined]
+        _cc, ncalls, tottime, cumtime, _callers = raw[func]
+        filename, line, name = func
+        rows.append(
+            {
+                "function": _where(filename, line, name),
+                "calls": ncalls,
+                "own_us_per_item": round(tottime / n * 1e6, 2),
+                "cum_us_per_item": round(cumtime / n * 1e6, 2),
+            }
+        )
+    return rows
+
+
+def _where(filename: str, line: int, name: str) -> str:
+    if filename == "~":
+        return name
+    for marker in ("/site-packages/", "/keitaro_node/", "/lib/python"):
+        at = filename.find(marker)
+        if at >= 0:
+            short = filename[at + 1 :]
+            if marker == "/site-packages/":
+                short = short[len("site-packages/") :]
+            elif marker == "/lib/python":
+                short = "stdlib/" + short.split("/", 2)[-1]
+            return f"{short}:{line}({name})"
+    return f"{filename}:{line}({name})"

@@ -1,0 +1,268 @@
+"""Results as text tables (for people) and as JSON (for tools and for comparing runs)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    cells = [[_cell(v) for v in row] for row in rows]
+    widths = [
+        max(len(h), *(len(r[i]) for r in cells)) if cells else len(h) for i, h in enumerate(headers)
+    ]
+
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(
+            v.ljust(w) if i == 0 or not _numeric(v) else v.rjust(w)
+            for i, (v, w) in enumerate(zip(values, widths, strict=True))
+        ).rstrip()
+
+    out = [line(list(headers)), line(["-" * w for w in widths])]
+    out += [line(r) for r in cells]
+    return "\n".join(out)
+
+
+def _numeric(text: str) -> bool:
+    stripped = text.replace(".", "").replace("-", "").replace("x", "").replace(",", "")
+    return stripped.isdigit()
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "NO"
+    if isinstance(value, float):
+        if abs(value) >= 100:
+            return f"{value:.0f}"
+        if abs(value) >= 10:
+            return f"{value:.1f}"
+        return f"{value:.2f}"
+    return str(value)
+
+
+def _throughput(results: dict[str, Any]) -> list[str]:
+    blocks = results.get("throughput", [])
+    if not blocks:
+        return []
+    n = blocks[0]["n"]
+    repeat = results["config"]["repeat"]
+    rows = []
+    for block in blocks:
+        for run in block["runs"]:
+            rows.append(
+                [
+                    f"{block['latency_ms']:g} ms",
+                    block["server"],
+                    run["client"],
+                    run["n"],
+                    run["concurrency"],
+                    run["calls_per_s"],
+                    run["wall_s"],
+                    run["cpu_us_per_item"],
+                    run.get("node_over_raw"),
+                    run.get("node_over_sequential"),
+                ]
+            )
+    sandbox = results.get("sandbox")
+    if sandbox and "runs" in sandbox:
+        for run in sandbox["runs"]:
+            rows.append(
+                [
+                    f"{sandbox['latency_ms']:g} ms",
+                    "sandbox",
+                    run["client"],
+                    run["n"],
+                    run["concurrency"],
+                    run["calls_per_s"],
+                    run["wall_s"],
+                    run["cpu_us_per_item"],
+                    sandbox["node_over_raw"] if run["client"] == "node" else None,
+                    None,
+                ]
+            )
+    headers = [
+        "latency", "server", "client", "N", "c", "calls/s", "wall s", "CPU us/item",
+        "node/raw", "node/seq",
+    ]  # fmt: skip
+    lines = [
+        f"1. Throughput: stream create, N={n}, median of {repeat} runs, "
+        "server in a separate process on 127.0.0.1",
+        table(headers, rows),
+    ]
+    for block in blocks:
+        r = block["ratios"]
+        top = r["max_concurrency"]
+        lines.append(
+            f"   {block['latency_ms']:g} ms: node(c={top})/sequential = "
+            f"{_cell(r['node_max_over_sequential'])}x; node/raw "
+            + ", ".join(f"c={c}: {_cell(v)}" for c, v in r["node_over_raw"].items())
+        )
+    lines.append(f"   sequential = {blocks[0]['sequential']}")
+    if sandbox and "error" in sandbox:
+        lines.append(f"   sandbox: {sandbox['error']}")
+    return lines
+
+
+def _overhead(results: dict[str, Any]) -> list[str]:
+    part = results.get("overhead")
+    if not part:
+        return []
+    rows = [
+        [
+            r["n"],
+            r["concurrency"],
+            r["raw_cpu_us_per_item"],
+            r["node_cpu_us_per_item"],
+            r["our_layers_cpu_us_per_item"],
+            r["edit_fields_cpu_us_per_item"],
+            r["keitaro_node_cpu_us_per_item"],
+            r["node_over_raw_cpu"],
+        ]
+        for r in part["by_concurrency"]
+    ]
+    headers = [
+        "N", "c", "raw aiohttp", "node total", "our layers", "engine+Edit Fields",
+        "Keitaro node+client", "node/raw",
+    ]  # fmt: skip
+    lines = [
+        "2. CPU per item (us, client process), stand-in answering at once (0 ms); "
+        "our layers = node total - raw aiohttp",
+        table(headers, rows),
+    ]
+    profile = part.get("profile")
+    if profile:
+        lines.append(_profile(profile))
+    return lines
+
+
+def _profile(profile: dict[str, Any]) -> str:
+    lines = [
+        f"   cProfile of one node run (N={profile['n']}, c={profile['concurrency']}, "
+        f"{profile['calls_per_s_under_profiler']:.0f} calls/s under the profiler), "
+        "us per item:"
+    ]
+    for key, title in (("by_cumulative", "cumulative"), ("by_tottime", "own time")):
+        rows = [
+            [p["function"], p["calls"], p["cum_us_per_item"], p["own_us_per_item"]]
+            for p in profile[key]
+        ]
+        lines.append(f"   top {len(rows)} by {title}:")
+        lines.append(table(["function", "calls", "cum us/item", "own us/item"], rows))
+    return "\n".join(lines)
+
+
+def _startup(results: dict[str, Any]) -> list[str]:
+    part = results.get("startup")
+    if not part:
+        return []
+    rows = [
+        [c["command"], c["runs"], c["median_s"] * 1000, c["min_s"] * 1000, c["max_s"] * 1000]
+        for c in part["commands"]
+    ]
+    lines = [
+        "3. Start-up (fresh process each run, wall time)",
+        table(["command", "runs", "median ms", "min ms", "max ms"], rows),
+    ]
+    for name, imports in part.get("import_profile", {}).items():
+        lines.append(f"   slowest imports of {name} (python -X importtime):")
+        lines.append(
+            table(
+                ["module", "cumulative ms", "self ms"],
+                [
+                    ["  " * i["depth"] + i["module"], i["cumulative_ms"], i["self_ms"]]
+                    for i in imports
+                ],
+            )
+        )
+    return lines
+
+
+def _scale(results: dict[str, Any]) -> list[str]:
+    part = results.get("scale")
+    if not part:
+        return []
+    if not part.get("available"):
+        return [f"4. Scale: {part.get('reason', 'not available')}"]
+    lines = [
+        f"4. Scale: {part['operation']}, returnAll, pageSize {part['page_size']}, "
+        "each export in a fresh child process",
+        table(
+            ["rows", "server start s", "dataset build s (first request)", "server peak RSS MB"],
+            [
+                [d["rows"], d["server_start_s"], d["first_request_s"], d.get("server_peak_rss_mb")]
+                for d in part["datasets"]
+            ],
+        ),
+    ]
+    rows = []
+    for e in part["exports"]:
+        if "error" in e:
+            rows.append([e["rows"], e["mode"], "-", "-", "-", "-", "-", "-", e["error"][:60]])
+            continue
+        rows.append(
+            [
+                e["rows"],
+                e["mode"],
+                e["exported_rows"],
+                e["rows_per_s"],
+                e["wall_s"],
+                e["cpu_us_per_row"],
+                e["rss_after_imports_mb"],
+                e["peak_rss_mb"],
+                "",
+            ]
+        )
+    lines.append(
+        table(
+            [
+                "rows",
+                "mode",
+                "exported",
+                "rows/s",
+                "wall s",
+                "CPU us/row",
+                "RSS base MB",
+                "peak RSS MB",
+                "",
+            ],
+            rows,
+        )
+    )
+    lines.append(
+        "   stream = options.outputFile (JSON lines written page by page); "
+        "items = every record kept as an output item (splitIntoItems)"
+    )
+    return lines
+
+
+def _targets(results: dict[str, Any]) -> list[str]:
+    checks = results.get("targets", [])
+    if not checks:
+        return []
+    rows = [
+        [c["target"], c["value"], c["holds"] if c["holds"] is not None else "not measured"]
+        for c in checks
+    ]
+    return ["Targets", table(["target", "value", "holds"], rows)]
+
+
+def render(results: dict[str, Any]) -> str:
+    m = results["machine"]
+    lines = [
+        f"keitaro-node benchmark: Python {m['python']}, aiohttp {m['aiohttp']}, {m['event_loop']}",
+        f"machine: {m['platform']}; {m['note']}",
+        f"command: {results['config']['command']}",
+        "",
+    ]
+    for section in (_throughput, _overhead, _startup, _scale, _targets):
+        body = section(results)
+        if body:
+            lines += [*body, ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def to_json(results: dict[str, Any]) -> str:
+    return json.dumps(results, indent=2, ensure_ascii=False)

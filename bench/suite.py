@@ -1,0 +1,249 @@
+"""The parts of the benchmark, each returning plain data for the report and the JSON."""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import node_runs, raw_client, scale, servers, startup
+from .measure import Sample, Summary, summarize
+from .workload import input_items, stream_bodies
+
+Log = Callable[[str], None]
+
+PARTS = ("throughput", "overhead", "startup", "scale")
+
+
+@dataclass
+class Config:
+    n: int = 2000
+    concurrency: list[int] = field(default_factory=lambda: [1, 8, 32])
+    latency_ms: list[float] = field(default_factory=lambda: [0.0, 20.0])
+    repeat: int = 3
+    parts: list[str] = field(default_factory=lambda: list(PARTS))
+    profile: bool = False
+    sandbox_check: bool = True
+    startup_runs: int = 7
+    scale_rows: list[int] = field(default_factory=lambda: [10_000, 100_000, 1_000_000])
+    scale_modes: list[str] = field(default_factory=lambda: ["stream", "items"])
+    page_size: int = 1000
+    scale_params: dict[str, Any] = field(default_factory=dict)
+
+
+def machine() -> dict[str, Any]:
+    import aiohttp
+
+    cpus = os.cpu_count() or 1
+    return {
+        "cpus": cpus,
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "aiohttp": aiohttp.__version__,
+        "event_loop": "asyncio (default loop)",
+        "note": f"{cpus} CPU cores shared by the client and the server process",
+    }
+
+
+# ------------------------------------------------------------------ throughput
+
+
+def _row(client: str, summary: Summary, **extra: Any) -> dict[str, Any]:
+    return {"client": client, **summary.to_json(), **extra}
+
+
+def _ratio(a: float, b: float) -> float | None:
+    return round(a / b, 3) if b else None
+
+
+def throughput_at(config: Config, latency_ms: float, log: Log) -> dict[str, Any]:
+    items = input_items(config.n)
+    bodies = stream_bodies(items)
+    with servers.running("stand-in", latency_ms) as server:
+        node = node_runs.NodeRunner(server, items)
+        raw_samples: dict[int, list[Sample]] = {c: [] for c in config.concurrency}
+        node_samples: dict[int, list[Sample]] = {c: [] for c in config.concurrency}
+        # warm-up, not counted: connections, imports, caches
+        raw_client.run(server, bodies[: min(50, len(bodies))], 1)
+        node_runs.NodeRunner(server, items[: min(50, len(items))]).run(1)
+        for r in range(config.repeat):
+            for c in config.concurrency:
+                raw_samples[c].append(raw_client.run(server, bodies, c))
+                node_samples[c].append(node.run(c))
+                log(
+                    f"throughput {latency_ms:g} ms, c={c}, run {r + 1}: "
+                    f"raw {raw_samples[c][-1].calls_per_s:.0f}/s, "
+                    f"node {node_samples[c][-1].calls_per_s:.0f}/s"
+                )
+        if 1 in node_samples:
+            sequential = summarize(node_samples[1])
+        else:
+            sequential = summarize([node.run(1) for _ in range(config.repeat)])
+    rows = []
+    ratios: dict[str, Any] = {"node_over_raw": {}, "node_over_sequential": {}}
+    for c in config.concurrency:
+        raw = summarize(raw_samples[c])
+        mine = summarize(node_samples[c])
+        ratio = _ratio(mine.calls_per_s, raw.calls_per_s)
+        speedup = _ratio(mine.calls_per_s, sequential.calls_per_s)
+        ratios["node_over_raw"][str(c)] = ratio
+        ratios["node_over_sequential"][str(c)] = speedup
+        rows.append(_row("raw aiohttp", raw))
+        rows.append(_row("node", mine, node_over_raw=ratio, node_over_sequential=speedup))
+    rows.append(_row("node sequential", sequential))
+    top = max(config.concurrency)
+    ratios["max_concurrency"] = top
+    ratios["node_max_over_sequential"] = ratios["node_over_sequential"][str(top)]
+    return {
+        "latency_ms": latency_ms,
+        "server": "stand-in",
+        "n": config.n,
+        "sequential": "the same workflow with options.concurrency = 1: the node awaits each "
+        "item's request before it starts the next, like the for-loop of a typical n8n node",
+        "runs": rows,
+        "ratios": ratios,
+    }
+
+
+def sandbox_check(config: Config, log: Log) -> dict[str, Any]:
+    """One line against the real sandbox: raw and node at the highest concurrency."""
+    latency = config.latency_ms[0]
+    c = max(config.concurrency)
+    with servers.running("sandbox", latency) as server:
+        campaign = server.seed_campaign()
+        items = input_items(config.n, campaign)
+        bodies = stream_bodies(items)
+        node = node_runs.NodeRunner(server, items)
+        raw_samples, node_samples = [], []
+        for _ in range(config.repeat):
+            raw_samples.append(raw_client.run(server, bodies, c))
+            node_samples.append(node.run(c))
+    raw, mine = summarize(raw_samples), summarize(node_samples)
+    log(
+        f"sandbox {latency:g} ms, c={c}: raw {raw.calls_per_s:.0f}/s, node {mine.calls_per_s:.0f}/s"
+    )
+    return {
+        "latency_ms": latency,
+        "server": "sandbox",
+        "n": config.n,
+        "concurrency": c,
+        "runs": [_row("raw aiohttp", raw), _row("node", mine)],
+        "node_over_raw": _ratio(mine.calls_per_s, raw.calls_per_s),
+    }
+
+
+# ------------------------------------------------------------------ overhead
+
+
+def overhead(config: Config, log: Log) -> dict[str, Any]:
+    """CPU time per item in this process, against a stand-in that answers at once."""
+    items = input_items(config.n)
+    bodies = stream_bodies(items)
+    rows = []
+    profile: dict[str, Any] | None = None
+    with servers.running("stand-in", 0.0) as server:
+        node = node_runs.NodeRunner(server, items)
+        raw_client.run(server, bodies[: min(50, len(bodies))], 1)
+        node_runs.NodeRunner(server, items[: min(50, len(items))]).run(1)
+        edit = summarize([node_runs.edit_fields_only(items) for _ in range(config.repeat)])
+        for c in config.concurrency:
+            raw = summarize([raw_client.run(server, bodies, c) for _ in range(config.repeat)])
+            mine = summarize([node.run(c) for _ in range(config.repeat)])
+            ours = mine.cpu_us_per_item - raw.cpu_us_per_item
+            rows.append(
+                {
+                    "n": config.n,
+                    "concurrency": c,
+                    "repeat": config.repeat,
+                    "raw_cpu_us_per_item": raw.cpu_us_per_item,
+                    "node_cpu_us_per_item": mine.cpu_us_per_item,
+                    "our_layers_cpu_us_per_item": ours,
+                    "edit_fields_cpu_us_per_item": edit.cpu_us_per_item,
+                    "keitaro_node_cpu_us_per_item": ours - edit.cpu_us_per_item,
+                    "node_over_raw_cpu": _ratio(mine.cpu_us_per_item, raw.cpu_us_per_item),
+                }
+            )
+            log(
+                f"overhead c={c}: raw {raw.cpu_us_per_item:.0f} us/item, "
+                f"node {mine.cpu_us_per_item:.0f} us/item"
+            )
+        if config.profile:
+            profile = node.profile(max(config.concurrency))
+            profile["latency_ms"] = 0.0
+    result: dict[str, Any] = {
+        "latency_ms": 0.0,
+        "server": "stand-in",
+        "measure": "time.process_time() of the client process around the run, divided by N",
+        "by_concurrency": rows,
+    }
+    if profile is not None:
+        result["profile"] = profile
+    return result
+
+
+# ------------------------------------------------------------------ start-up
+
+
+def startup_times(config: Config, log: Log) -> dict[str, Any]:
+    runs = max(config.startup_runs, config.repeat)
+    commands = startup.measure(runs)
+    for entry in commands:
+        log(f"startup {entry['command']}: {entry['median_s'] * 1000:.0f} ms")
+    result: dict[str, Any] = {"commands": commands}
+    if config.profile:
+        result["import_profile"] = {
+            "keitaro-node --help": startup.import_profile(startup.HELP_CODE),
+            "keitaro-node describe": startup.import_profile(startup.DESCRIBE_CODE),
+        }
+    return result
+
+
+# ------------------------------------------------------------------ scale
+
+
+def scale_export(config: Config, log: Log) -> dict[str, Any]:
+    return scale.measure(
+        config.scale_rows,
+        config.repeat,
+        config.scale_modes,
+        config.page_size,
+        config.scale_params,
+        log=log,
+    )
+
+
+# ------------------------------------------------------------------ all
+
+
+def run_all(config: Config, log: Log) -> dict[str, Any]:
+    results: dict[str, Any] = {
+        "machine": machine(),
+        "config": {
+            "n": config.n,
+            "concurrency": config.concurrency,
+            "latency_ms": config.latency_ms,
+            "repeat": config.repeat,
+            "parts": config.parts,
+            "scale_rows": config.scale_rows,
+            "page_size": config.page_size,
+            "command": " ".join(["python -m bench", *sys.argv[1:]]),
+        },
+    }
+    if "throughput" in config.parts:
+        results["throughput"] = [throughput_at(config, ms, log) for ms in config.latency_ms]
+        if config.sandbox_check:
+            try:
+                results["sandbox"] = sandbox_check(config, log)
+            except servers.ServerFailed as exc:
+                results["sandbox"] = {"error": str(exc)}
+    if "overhead" in config.parts:
+        results["overhead"] = overhead(config, log)
+    if "startup" in config.parts:
+        results["startup"] = startup_times(config, log)
+    if "scale" in config.parts:
+        results["scale"] = scale_export(config, log)
+    return results

@@ -1,0 +1,71 @@
+"""The performance targets, checked against one run's results (None: not measured)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _throughput(results: dict[str, Any], latency: float) -> dict[str, Any] | None:
+    for block in results.get("throughput", []):
+        if block["latency_ms"] == latency:
+            found: dict[str, Any] = block
+            return found
+    return None
+
+
+def _check(
+    name: str, value: float | None, limit: float, at_least: bool, unit: str = ""
+) -> dict[str, Any]:
+    holds = None if value is None else (value >= limit if at_least else value < limit)
+    return {
+        "target": name,
+        "value": value,
+        "limit": limit,
+        "unit": unit,
+        "holds": holds,
+    }
+
+
+def evaluate(results: dict[str, Any]) -> list[dict[str, Any]]:
+    checks: list[dict[str, Any]] = []
+    for latency, floor in ((20.0, 0.95), (0.0, 0.8)):
+        block = _throughput(results, latency)
+        for c in (8, 32):
+            value = None
+            if block is not None:
+                value = block["ratios"]["node_over_raw"].get(str(c))
+            checks.append(
+                _check(f"{latency:g} ms: node/raw at c={c} >= {floor}", value, floor, True)
+            )
+    block = _throughput(results, 20.0)
+    speedup = block["ratios"]["node_over_sequential"].get("8") if block else None
+    checks.append(_check("20 ms: node(c=8) >= 6x sequential", speedup, 6.0, True, "x"))
+    commands = {c["command"]: c for c in results.get("startup", {}).get("commands", [])}
+    help_cmd = commands.get("keitaro-node --help")
+    checks.append(
+        _check(
+            "keitaro-node --help < 0.3 s (median)",
+            help_cmd["median_s"] if help_cmd else None,
+            0.3,
+            False,
+            "s",
+        )
+    )
+    imp = commands.get('python -c "import keitaro_node"')
+    checks.append(
+        _check(
+            "import keitaro_node < 0.15 s (median, whole process)",
+            imp["median_s"] if imp else None,
+            0.15,
+            False,
+            "s",
+        )
+    )
+    peak = None
+    for export in results.get("scale", {}).get("exports", []):
+        if export["rows"] == 1_000_000 and export["mode"] == "stream" and "error" not in export:
+            peak = export["peak_rss_mb"]
+    checks.append(
+        _check("export 10^6 rows (outputFile) peak RSS < 300 MB", peak, 300.0, False, "MB")
+    )
+    return checks
