@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import cProfile
 import gc
 import statistics
 import time
@@ -61,17 +62,29 @@ def summarize(samples: list[Sample]) -> Summary:
     )
 
 
-def timed_run(job: Callable[[], Awaitable[int]], n: int, concurrency: int) -> Sample:
+def timed_run(
+    job: Callable[[], Awaitable[int]],
+    n: int,
+    concurrency: int,
+    profiler: cProfile.Profile | None = None,
+) -> Sample:
     """Run ``job`` (returns how many calls failed) in a fresh event loop and time it.
 
     Wall time is perf_counter, CPU time is this process's process_time (user + system of
-    every thread), both taken inside the loop around the awaited job only.
+    every thread), both taken inside the loop around the awaited job only; a profiler, when
+    given, is on for exactly that span.
     """
     gc.collect()
 
     async def main() -> Sample:
         wall0, cpu0 = time.perf_counter(), time.process_time()
-        failed = await job()
+        if profiler is not None:
+            profiler.enable()
+        try:
+            failed = await job()
+        finally:
+            if profiler is not None:
+                profiler.disable()
         wall1, cpu1 = time.perf_counter(), time.process_time()
         return Sample(n, concurrency, wall1 - wall0, cpu1 - cpu0, failed)
 

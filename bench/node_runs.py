@@ -48,15 +48,25 @@ class NodeRunner:
         ok = sum(1 for item in out if item.json.get("success") is True)
         return len(self.items) - ok
 
-    def run(self, concurrency: int) -> Sample:
-        return _prepared_run(self, concurrency)
+    def run(self, concurrency: int, profiler: cProfile.Profile | None = None) -> Sample:
+        """Parse and copy the inputs first, then time only the workflow run."""
+        from keitaro_node.app import run_workflow
+        from keitaro_node.runtime.items import items_from_json
+        from keitaro_node.runtime.workflow import parse_workflow
+
+        workflow = parse_workflow(create_workflow(concurrency))
+        inputs = items_from_json(copy.deepcopy(self.items))
+        return timed_run(
+            lambda: self._timed_part(run_workflow, workflow, inputs),
+            len(self.items),
+            concurrency,
+            profiler,
+        )
 
     def profile(self, concurrency: int, top: int = 20) -> dict[str, Any]:
         """cProfile of one run; the top functions by cumulative and by own time, per item."""
         profiler = cProfile.Profile()
-        profiler.enable()
-        sample = self.run(concurrency)
-        profiler.disable()
+        sample = self.run(concurrency, profiler)
         n = len(self.items)
         return {
             "n": n,
@@ -65,21 +75,6 @@ class NodeRunner:
             "by_cumulative": _top(profiler, "cumulative", top, n),
             "by_tottime": _top(profiler, "tottime", top, n),
         }
-
-
-def _prepared_run(runner: NodeRunner, concurrency: int) -> Sample:
-    """Parse and copy the inputs first, then time only the workflow run."""
-    from keitaro_node.app import run_workflow
-    from keitaro_node.runtime.items import items_from_json
-    from keitaro_node.runtime.workflow import parse_workflow
-
-    workflow = parse_workflow(create_workflow(concurrency))
-    inputs = items_from_json(copy.deepcopy(runner.items))
-    return timed_run(
-        lambda: runner._timed_part(run_workflow, workflow, inputs),
-        len(runner.items),
-        concurrency,
-    )
 
 
 def edit_fields_only(items: list[dict[str, Any]]) -> Sample:

@@ -200,7 +200,7 @@ def _scale(results: dict[str, Any]) -> list[str]:
     rows = []
     for e in part["exports"]:
         if "error" in e:
-            rows.append([e["rows"], e["mode"], "-", "-", "-", "-", "-", "-", e["error"][:60]])
+            rows.append([e["rows"], e["mode"], "-", "-", "-", "-", "-", "-", e["error"][:120]])
             continue
         rows.append(
             [

@@ -23,7 +23,16 @@ from .startup import cli_path
 PREFERRED_PATHS = ("/clicks/log", "/report/build")
 # Parameters an export needs beyond the operation's defaults, by routing path: the whole
 # synthetic dataset lies in the 30 days ending 2026-01-31.
-EXTRA_PARAMETERS: dict[str, dict[str, Any]] = {}
+LOG_COLUMNS = [
+    "datetime", "sub_id", "campaign", "stream", "offer", "landing", "ts", "country",
+    "city", "device_type", "os", "browser", "ip", "referrer", "sub_id_1", "sub_id_2",
+    "revenue", "cost", "is_lead", "is_sale", "is_bot",
+]  # fmt: skip
+PERIOD = {"dateFrom": "2026-01-01", "dateTo": "2026-01-31 23:59:59", "timezone": "UTC"}
+EXTRA_PARAMETERS: dict[str, dict[str, Any]] = {
+    "/clicks/log": {**PERIOD, "columns": LOG_COLUMNS},
+    "/report/build": {**PERIOD, "dimensions": ["sub_id"], "measures": ["clicks", "revenue"]},
+}
 
 
 @dataclass
@@ -98,8 +107,8 @@ def run_child(
         return {"error": f"no result within {timeout:g} s"}
     lines = done.stdout.strip().splitlines()
     if done.returncode != 0 or not lines:
-        tail = done.stderr.strip().splitlines()[-3:]
-        return {"error": f"exit {done.returncode}: " + " | ".join(tail)}
+        tail = done.stderr.strip().splitlines()[-1:] or ["no output"]
+        return {"error": f"exit {done.returncode}: {tail[0]}"}
     result: dict[str, Any] = json.loads(lines[-1])
     return result
 

@@ -74,7 +74,7 @@ def import_profile(code: str, top: int = 15) -> list[dict[str, Any]]:
         cwd=ROOT,
         check=False,
     )
-    rows = []
+    rows: list[dict[str, Any]] = []
     for line in done.stderr.splitlines():
         if not line.startswith("import time:") or "self [us]" in line:
             continue

@@ -9,6 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from keitaro_node.runtime.description import DescriptionError, NodeDescription
 
+from .resources import schema_file
+
 PLACEHOLDER = re.compile(r"\{([a-zA-Z_][a-zA-Z0-9_]*)\}")
 
 
@@ -75,5 +77,7 @@ def routing_table(description: NodeDescription) -> dict[tuple[str, str], Routing
         missing = [n for n in used if n not in names]
         if missing:
             raise DescriptionError(f"{where}: uses parameters that the operation lacks: {missing}")
+        if routing.bodySchema and not schema_file(f"{routing.bodySchema}.json").is_file():
+            raise DescriptionError(f"{where}: no body schema keitaro_node/keitaro/schemas/{routing.bodySchema}.json")
         table[(op.resource, op.name)] = routing
     return table
