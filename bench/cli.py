@@ -120,4 +120,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(data)
     else:
         print(text)
+    failed = [
+        name
+        for name in ("throughput", "sandbox", "overhead", "startup", "scale")
+        if isinstance(results.get(name), dict) and "error" in results[name]
+    ]
+    if failed:
+        print(f"error: part(s) failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
     return 0

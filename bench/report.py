@@ -43,10 +43,19 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _failed(title: str, part: Any) -> list[str] | None:
+    if isinstance(part, dict) and "error" in part:
+        return [f"{title}: failed: {part['error']}"]
+    return None
+
+
 def _throughput(results: dict[str, Any]) -> list[str]:
     blocks = results.get("throughput", [])
     if not blocks:
         return []
+    failed = _failed("1. Throughput", blocks)
+    if failed:
+        return failed
     n = blocks[0]["n"]
     repeat = results["config"]["repeat"]
     rows = []
@@ -110,6 +119,9 @@ def _overhead(results: dict[str, Any]) -> list[str]:
     part = results.get("overhead")
     if not part:
         return []
+    failed = _failed("2. CPU per item", part)
+    if failed:
+        return failed
     rows = [
         [
             r["n"],
@@ -158,6 +170,9 @@ def _startup(results: dict[str, Any]) -> list[str]:
     part = results.get("startup")
     if not part:
         return []
+    failed = _failed("3. Start-up", part)
+    if failed:
+        return failed
     rows = [
         [c["command"], c["runs"], c["median_s"] * 1000, c["min_s"] * 1000, c["max_s"] * 1000]
         for c in part["commands"]
@@ -184,6 +199,9 @@ def _scale(results: dict[str, Any]) -> list[str]:
     part = results.get("scale")
     if not part:
         return []
+    failed = _failed("4. Scale", part)
+    if failed:
+        return failed
     if not part.get("available"):
         return [f"4. Scale: {part.get('reason', 'not available')}"]
     lines = [

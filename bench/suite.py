@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import sys
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -219,6 +220,17 @@ def scale_export(config: Config, log: Log) -> dict[str, Any]:
 # ------------------------------------------------------------------ all
 
 
+def _guarded(part: str, log: Log, job: Callable[[], Any]) -> Any:
+    """Run one part; a failure becomes ``{"error": ...}`` so the other parts still report."""
+    try:
+        return job()
+    except Exception as exc:
+        text = f"{type(exc).__name__}: {exc}"
+        log(f"{part} failed: {text}")
+        traceback.print_exc(file=sys.stderr)
+        return {"error": text}
+
+
 def run_all(config: Config, log: Log) -> dict[str, Any]:
     results: dict[str, Any] = {
         "machine": machine(),
@@ -234,16 +246,15 @@ def run_all(config: Config, log: Log) -> dict[str, Any]:
         },
     }
     if "throughput" in config.parts:
-        results["throughput"] = [throughput_at(config, ms, log) for ms in config.latency_ms]
-        if config.sandbox_check:
-            try:
-                results["sandbox"] = sandbox_check(config, log)
-            except servers.ServerFailed as exc:
-                results["sandbox"] = {"error": str(exc)}
+        results["throughput"] = _guarded(
+            "throughput", log, lambda: [throughput_at(config, ms, log) for ms in config.latency_ms]
+        )
+        if config.sandbox_check and isinstance(results["throughput"], list):
+            results["sandbox"] = _guarded("sandbox", log, lambda: sandbox_check(config, log))
     if "overhead" in config.parts:
-        results["overhead"] = overhead(config, log)
+        results["overhead"] = _guarded("overhead", log, lambda: overhead(config, log))
     if "startup" in config.parts:
-        results["startup"] = startup_times(config, log)
+        results["startup"] = _guarded("startup", log, lambda: startup_times(config, log))
     if "scale" in config.parts:
-        results["scale"] = scale_export(config, log)
+        results["scale"] = _guarded("scale", log, lambda: scale_export(config, log))
     return results

@@ -6,7 +6,8 @@ from typing import Any
 
 
 def _throughput(results: dict[str, Any], latency: float) -> dict[str, Any] | None:
-    for block in results.get("throughput", []):
+    blocks = results.get("throughput", [])
+    for block in blocks if isinstance(blocks, list) else []:
         if block["latency_ms"] == latency:
             found: dict[str, Any] = block
             return found
@@ -41,6 +42,7 @@ def evaluate(results: dict[str, Any]) -> list[dict[str, Any]]:
     speedup = block["ratios"]["node_over_sequential"].get("8") if block else None
     checks.append(_check("20 ms: node(c=8) >= 6x sequential", speedup, 6.0, True, "x"))
     commands = {c["command"]: c for c in results.get("startup", {}).get("commands", [])}
+    exports = results.get("scale", {}).get("exports", [])
     help_cmd = commands.get("keitaro-node --help")
     checks.append(
         _check(
@@ -62,7 +64,7 @@ def evaluate(results: dict[str, Any]) -> list[dict[str, Any]]:
         )
     )
     peak = None
-    for export in results.get("scale", {}).get("exports", []):
+    for export in exports:
         if export["rows"] == 1_000_000 and export["mode"] == "stream" and "error" not in export:
             peak = export["peak_rss_mb"]
     checks.append(

@@ -58,6 +58,16 @@ def _parser() -> argparse.ArgumentParser:
         "--latency-ms", type=float, default=0.0, help="delay added to every answer"
     )
 
+    coverage = sub.add_parser(
+        "coverage", help="compare the node's operations with Keitaro's OpenAPI document"
+    )
+    coverage.add_argument(
+        "--spec",
+        type=Path,
+        default=Path("../shared/keitaro-api/keitaro-admin-api-openapi.json"),
+        help="Keitaro's Admin API OpenAPI JSON (default: %(default)s)",
+    )
+
     check = sub.add_parser("test-credentials", help="check that the credentials reach the tracker")
     check.add_argument("--credentials", type=Path, help="credentials file (JSON or YAML)")
     return parser
@@ -76,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
             return _describe(args)
         if args.command == "sandbox":
             return _sandbox(args)
+        if args.command == "coverage":
+            return _coverage(args)
         if args.command == "test-credentials":
             return asyncio.run(_test_credentials(args))
     except KeyboardInterrupt:
@@ -191,6 +203,17 @@ def _describe(args: argparse.Namespace) -> int:
     else:
         print(describe_text(node_type))
     return 0
+
+
+def _coverage(args: argparse.Namespace) -> int:
+    from keitaro_node.keitaro.coverage import compare, report
+    from keitaro_node.keitaro.node import KeitaroNode
+
+    if not args.spec.is_file():
+        raise FileNotFoundError(f"no OpenAPI document at {args.spec} (pass --spec PATH)")
+    result = compare(args.spec, KeitaroNode().routes)
+    print(report(result))
+    return 0 if not result.missing else 1
 
 
 def _sandbox(args: argparse.Namespace) -> int:

@@ -1,10 +1,44 @@
 """The HTTP transport to a Keitaro tracker: one aiohttp session per run, explicit limits.
 
-Retries follow one rule: repeat a request only when repeating cannot duplicate a write.
-Failures before the request left (refused connection, DNS, connect timeout) and answers that
-refuse work (429, 503) are retried for every method; a timeout, reset or 502/504 after the
-request left is retried only for requests that are safe to repeat (reads, PUT, DELETE and
-read-only POSTs). A create that failed ambiguously fails its item with an error that says so.
+Limits (``ClientSettings``; node options and credentials fill them in, see connection.py):
+
+* ``timeout`` bounds one request with its answer, ``connect_timeout`` opening a connection;
+* ``concurrency`` bounds requests in flight and is the connection limit per host, and
+  ``requests_per_second`` spaces request starts - a tracker serves live traffic on the same
+  server, so the defaults are modest;
+* ``max_response_bytes`` caps one answer (counted after decompression); a larger one fails
+  its item with a clear error instead of filling memory;
+* the User-Agent is our own (CDNs in front of trackers block the default library agents);
+  TLS certificates are verified unless ``verify_tls`` is off, against ``ca_bundle`` if given;
+* redirects are not followed: following one turns a POST into a GET and would carry the
+  Api-Key header to another host. A redirect fails with its target named instead.
+
+Retries repeat a request only where repeating cannot duplicate a write:
+
+* failures before the request left (connection refused, DNS, connect timeout, no free
+  connection) and answers that refuse work before doing any (429, 503) are retried for every
+  method;
+* a timeout or reset after the request left is retried only for requests that are safe to
+  repeat (``ApiRequest.safe_to_repeat``: GET, PUT, DELETE and read-only POSTs such as report
+  build and the logs);
+* 502 and 504 are treated as ambiguous: the proxy that answered may already have passed the
+  request on to the tracker. They are retried for requests that are safe to repeat and never
+  for a create (a POST that is not read-only);
+* a create that failed ambiguously is never sent again automatically: the item fails with a
+  NodeApiError saying that the write may or may not have happened (``retryable=False``, so
+  the engine's retryOnFail does not repeat it either);
+* the delay is exponential backoff with jitter, or the answer's Retry-After when it has one.
+  ``max_attempts`` bounds the attempts and ``max_retry_time`` the total time spent waiting
+  between them; a Retry-After beyond what is left of it fails at once, so one request takes
+  at most ``max_attempts * timeout + max_retry_time``;
+* aiohttp's own silent resend of idempotent requests on a reused connection is switched off:
+  every attempt is one request, one log line, and one count in ``ApiResponse.attempts`` or
+  ``NodeApiError.attempts`` (the node puts it into the item's metadata).
+
+The API key travels only in the Api-Key header. Every text this module produces (messages,
+descriptions, log lines) passes through ``mask()``, aiohttp's own exceptions are turned into
+our errors without being chained to them, and errors are raised outside ``except`` blocks,
+so a traceback carries neither the key nor aiohttp's messages with their URLs.
 """
 
 from __future__ import annotations
@@ -14,16 +48,18 @@ import email.utils
 import json
 import logging
 import random
+import re
 import ssl
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 import aiohttp
 
 from keitaro_node import __version__
-from keitaro_node.runtime.errors import NodeApiError
+from keitaro_node.runtime.errors import NodeApiError, NodeOperationError
 
 from .http_errors import error_for_status, not_json_error
 
@@ -31,6 +67,14 @@ log = logging.getLogger("keitaro_node.keitaro.client")
 
 API_PREFIX = "/admin_api/v1"
 USER_AGENT = f"keitaro-node/{__version__} (+https://pypi.org/project/keitaro-node/)"
+MASK = "***"
+
+# Statuses that refuse work before doing any: safe to repeat for every method.
+REFUSED = frozenset({429, 503})
+# Statuses from a proxy that may have passed the request on: repeat only what is safe.
+AMBIGUOUS = frozenset({502, 504})
+
+_CHUNK = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +93,10 @@ class ClientSettings:
     ca_bundle: str | None = None
     max_response_bytes: int = 256 * 1024 * 1024
     user_agent: str = USER_AGENT
+    # Idle pooled connections are dropped after this many seconds, before servers drop them
+    # (Apache's default is 5 s): a create sent on a connection the server has just closed
+    # would otherwise fail ambiguously.
+    keepalive_timeout: float = 4.0
 
 
 @dataclass(slots=True)
@@ -94,9 +142,10 @@ class RateLimiter:
 
 
 class _Outcome:
-    """What one attempt produced: an answer, or a transport failure and when it happened."""
+    """What one attempt produced: an answer, or a failure, whether the request had left, and
+    whether retrying could help at all (``fatal``: bad certificate, invalid URL, oversized)."""
 
-    __slots__ = ("body", "error", "headers", "sent", "status")
+    __slots__ = ("body", "error", "fatal", "headers", "sent", "status")
 
     def __init__(
         self,
@@ -105,16 +154,20 @@ class _Outcome:
         headers: Mapping[str, str] | None = None,
         error: str | None = None,
         sent: bool = False,
+        fatal: bool = False,
     ) -> None:
         self.status = status
         self.body = body
-        self.headers = headers or {}
+        self.headers: Mapping[str, str] = headers or {}
         self.error = error
         self.sent = sent
+        self.fatal = fatal
 
 
-class TransportFailure(Exception):
-    """A failure that no retry can fix (bad certificate, invalid URL, oversized answer)."""
+class _TooLarge(Exception):
+    def __init__(self, size: int) -> None:
+        super().__init__(size)
+        self.size = size
 
 
 class KeitaroClient:
@@ -124,6 +177,9 @@ class KeitaroClient:
         self.base_url = base_url.rstrip("/")
         self.settings = settings or ClientSettings()
         self._api_key = api_key
+        # The key as it could appear in a text: as is and URL-encoded; longest first.
+        forms = {api_key, quote(api_key, safe=""), quote_plus(api_key)} if api_key else set()
+        self._secrets = sorted(forms, key=len, reverse=True)
         self._session: aiohttp.ClientSession | None = None
         self._limiter = RateLimiter(self.settings.requests_per_second)
         self._semaphore = asyncio.Semaphore(max(1, self.settings.concurrency))
@@ -134,13 +190,16 @@ class KeitaroClient:
         }
 
     def __repr__(self) -> str:
-        return f"KeitaroClient({self.base_url!r}, api_key=***)"
+        return f"KeitaroClient({self.base_url!r}, api_key={MASK})"
 
     def mask(self, text: str) -> str:
-        return text.replace(self._api_key, "***") if self._api_key else text
+        """`text` with every form of the API key replaced by ***."""
+        for secret in self._secrets:
+            text = text.replace(secret, MASK)
+        return text
 
     def masked_headers(self, with_body: bool) -> dict[str, str]:
-        headers = {**self.headers, "Api-Key": "***"}
+        headers = {**self.headers, "Api-Key": MASK}
         if with_body:
             headers["Content-Type"] = "application/json"
         return headers
@@ -150,20 +209,26 @@ class KeitaroClient:
 
     async def __aenter__(self) -> KeitaroClient:
         settings = self.settings
+        ssl_option = self._ssl_context()
+        per_host = max(1, settings.concurrency)
         connector = aiohttp.TCPConnector(
-            limit=max(settings.concurrency * 2, 8),
-            limit_per_host=max(1, settings.concurrency),
-            ssl=self._ssl_context(),
+            limit=max(per_host * 2, 8),
+            limit_per_host=per_host,
+            ssl=ssl_option,
             ttl_dns_cache=300,
+            keepalive_timeout=settings.keepalive_timeout,
         )
+        connect = min(settings.connect_timeout, settings.timeout)
         timeout = aiohttp.ClientTimeout(
-            total=settings.timeout,
-            connect=settings.connect_timeout,
-            sock_connect=settings.connect_timeout,
+            total=settings.timeout, connect=connect, sock_connect=connect
         )
-        self._session = aiohttp.ClientSession(
+        session = aiohttp.ClientSession(
             connector=connector, timeout=timeout, headers=self.headers, raise_for_status=False
         )
+        # aiohttp resends GET/PUT/DELETE once, silently, when a reused connection breaks; the
+        # retry policy here does that itself, so that each attempt is counted and logged.
+        session._retry_connection = False
+        self._session = session
         return self
 
     async def __aexit__(self, *_exc: object) -> None:
@@ -175,12 +240,15 @@ class KeitaroClient:
         if not self.settings.verify_tls:
             return False
         if self.settings.ca_bundle:
+            problem: str | None = None
             try:
                 return ssl.create_default_context(cafile=self.settings.ca_bundle)
-            except (OSError, ssl.SSLError) as exc:
-                raise NodeApiError(
-                    f"cannot read the CA bundle {self.settings.ca_bundle}: {exc}"
-                ) from None
+            except (OSError, ssl.SSLError, ValueError) as exc:
+                problem = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+            raise NodeOperationError(
+                f"cannot use the CA bundle {self.settings.ca_bundle!r} of the Keitaro "
+                f"credentials: {problem}. It must be a readable PEM file of certificates"
+            )
         return True
 
     async def send(self, request: ApiRequest, item_index: int | None = None) -> ApiResponse:
@@ -195,49 +263,55 @@ class KeitaroClient:
             else None
         )
         headers = {"Content-Type": "application/json"} if payload is not None else None
+        label = self.mask(
+            f"{request.method} {request.path}"
+            + (f" [item {item_index}]" if item_index is not None else "")
+        )
+        limit = max(1, settings.max_attempts)
         waited = 0.0
         attempt = 0
-        label = f"{request.method} {request.path}" + (
-            f" [item {item_index}]" if item_index is not None else ""
-        )
         while True:
             attempt += 1
             await self._limiter.wait()
             started = time.perf_counter()
-            try:
-                async with self._semaphore:
-                    outcome = await self._attempt(
-                        request.method, url, request.query, payload, headers
-                    )
-            except TransportFailure as exc:
-                log.warning("%s attempt %d failed: %s", label, attempt, self.mask(str(exc)))
-                raise NodeApiError(
-                    self.mask(str(exc)),
-                    description=self.mask(f"{request.method} {self._public(url)}"),
-                    retryable=False,
-                    attempts=attempt,
-                ) from None
+            async with self._semaphore:
+                outcome = await self._attempt(request.method, url, request.query, payload, headers)
             elapsed_ms = (time.perf_counter() - started) * 1000
             if outcome.error is None and 200 <= outcome.status < 300:
-                if log.isEnabledFor(logging.INFO):
-                    log.info(
-                        "%s attempt %d -> %d (%.0f ms)", label, attempt, outcome.status, elapsed_ms
-                    )
+                log.info(
+                    "%s: attempt %d of %d -> HTTP %d (%.0f ms)",
+                    label,
+                    attempt,
+                    limit,
+                    outcome.status,
+                    elapsed_ms,
+                )
                 return self._success(request, outcome, url, attempt)
             retry, reason = self._should_retry(request, outcome)
+            reason = self.mask(reason)
             delay = self._delay(outcome, attempt) if retry else 0.0
-            if (
-                retry
-                and attempt < settings.max_attempts
-                and waited + delay <= settings.max_retry_time
-            ):
+            if retry and attempt < limit and waited + delay <= settings.max_retry_time:
                 log.warning(
-                    "%s attempt %d failed (%s); retrying in %.1f s", label, attempt, reason, delay
+                    "%s: attempt %d of %d failed (%s, %.0f ms); retrying in %.2f s",
+                    label,
+                    attempt,
+                    limit,
+                    reason,
+                    elapsed_ms,
+                    delay,
                 )
                 waited += delay
                 await asyncio.sleep(delay)
                 continue
-            log.warning("%s attempt %d failed (%s); giving up", label, attempt, reason)
+            log.warning(
+                "%s: attempt %d of %d failed (%s, %.0f ms); giving up: %s",
+                label,
+                attempt,
+                limit,
+                reason,
+                elapsed_ms,
+                self._why_not(request, outcome, retry, attempt < limit),
+            )
             raise self._failure(request, outcome, url, attempt, retry, delay, waited)
 
     async def _attempt(
@@ -248,91 +322,125 @@ class KeitaroClient:
         payload: bytes | None,
         headers: Mapping[str, str] | None,
     ) -> _Outcome:
+        """One request. Never raises for network trouble: the outcome says what happened."""
         assert self._session is not None
+        settings = self.settings
         try:
             async with self._session.request(
-                method, url, params=query, data=payload, headers=headers
+                method, url, params=query, data=payload, headers=headers, allow_redirects=False
             ) as resp:
+                status, answer_headers = resp.status, resp.headers
                 try:
                     body = await self._read(resp)
-                except TransportFailure:
-                    raise
-                except (
-                    TimeoutError,
-                    aiohttp.ClientPayloadError,
-                    aiohttp.ClientConnectionError,
-                ) as exc:
+                except _TooLarge as exc:
+                    resp.close()  # drop the connection rather than read the rest
                     return _Outcome(
-                        status=resp.status,
-                        error=f"the answer was cut off ({_describe(exc)})",
+                        status,
+                        headers=answer_headers,
+                        error=_too_large(exc.size, settings.max_response_bytes),
+                        sent=True,
+                        fatal=True,
+                    )
+                except TimeoutError:
+                    return _Outcome(
+                        status,
+                        headers=answer_headers,
+                        error=f"the answer did not arrive in full within {settings.timeout:g} s",
                         sent=True,
                     )
-                return _Outcome(status=resp.status, body=body, headers=resp.headers)
+                except (aiohttp.ClientPayloadError, aiohttp.ClientConnectionError) as exc:
+                    return _Outcome(
+                        status,
+                        headers=answer_headers,
+                        error="the connection broke in the middle of the tracker's answer "
+                        f"({_cut_reason(exc)})",
+                        sent=True,
+                    )
+                return _Outcome(status, body=body, headers=answer_headers)
         except aiohttp.ClientConnectorCertificateError as exc:
-            raise TransportFailure(
-                f"the tracker's TLS certificate was not accepted ({exc.certificate_error}); "
-                "set caBundle to its CA file, or allowUnauthorizedCerts for a self-signed tracker"
-            ) from None
+            problem = getattr(exc.certificate_error, "verify_message", None) or _describe(
+                exc.certificate_error
+            )
+            return _Outcome(
+                error=f"the tracker's TLS certificate was not accepted ({problem}); set caBundle "
+                "in the credentials to the CA file that signed it, or allowUnauthorizedCerts "
+                "for a self-signed tracker",
+                fatal=True,
+            )
         except aiohttp.ClientConnectorSSLError as exc:
-            raise TransportFailure(
-                f"TLS handshake with the tracker failed: {_describe(exc)}"
-            ) from None
+            return _Outcome(
+                error=f"the TLS handshake with the tracker failed ({_os_reason(exc)}); if the "
+                "tracker serves plain HTTP on this port, start the domain with http://",
+                fatal=True,
+            )
         except aiohttp.ClientConnectorDNSError as exc:
-            return _Outcome(error=f"cannot resolve the tracker's host name ({_describe(exc)})")
+            return _Outcome(error=f"cannot resolve the tracker's host name {exc.host!r}")
         except aiohttp.ClientConnectorError as exc:
             return _Outcome(error=f"cannot connect to {exc.host}:{exc.port} ({_os_reason(exc)})")
         except aiohttp.ConnectionTimeoutError:
             return _Outcome(
-                error=f"connecting took longer than {self.settings.connect_timeout:g} s"
-            )
-        except aiohttp.SocketTimeoutError:
-            return _Outcome(
-                error="the tracker stopped answering mid-request (read timeout)", sent=True
+                error=f"connecting to the tracker took longer than "
+                f"{min(settings.connect_timeout, settings.timeout):g} s"
             )
         except aiohttp.ServerDisconnectedError:
             return _Outcome(error="the tracker closed the connection without answering", sent=True)
+        except aiohttp.ServerTimeoutError:
+            return _Outcome(error="the tracker stopped answering (read timeout)", sent=True)
         except aiohttp.ClientOSError as exc:
             return _Outcome(
                 error=f"the connection failed after the request was sent ({_os_reason(exc)})",
                 sent=True,
             )
-        except aiohttp.InvalidURL as exc:
-            raise TransportFailure(f"the tracker URL is not valid: {exc}") from None
+        except aiohttp.InvalidURL:
+            return _Outcome(error="the tracker URL is not valid; check the domain", fatal=True)
         except TimeoutError:
-            return _Outcome(error=f"no answer within {self.settings.timeout:g} s", sent=True)
+            return _Outcome(error=f"no answer within {settings.timeout:g} s", sent=True)
         except aiohttp.ClientError as exc:
             return _Outcome(error=_describe(exc), sent=True)
 
     async def _read(self, resp: aiohttp.ClientResponse) -> bytes:
         limit = self.settings.max_response_bytes
-        length = resp.content_length
-        if length is not None and length > limit:
-            raise TransportFailure(_too_large(length, limit))
-        if length is not None:
-            return await resp.read()
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in resp.content.iter_chunked(256 * 1024):
-            size += len(chunk)
-            if size > limit:
-                raise TransportFailure(_too_large(size, limit))
-            chunks.append(chunk)
-        return b"".join(chunks)
+        declared = resp.content_length
+        if declared is not None and declared > limit:
+            raise _TooLarge(declared)
+        buffer = bytearray()
+        async for chunk in resp.content.iter_chunked(_CHUNK):
+            buffer += chunk
+            if len(buffer) > limit:
+                raise _TooLarge(len(buffer))
+        return bytes(buffer)
 
     def _should_retry(self, request: ApiRequest, outcome: _Outcome) -> tuple[bool, str]:
+        """Whether repeating could help without risking a duplicate write, and why it failed."""
         if outcome.error is not None:
-            if not outcome.sent:
+            if outcome.fatal:
+                return False, outcome.error
+            if not outcome.sent or outcome.status in REFUSED:
                 return True, outcome.error
             return request.safe_to_repeat, outcome.error
         status = outcome.status
-        if status in (429, 503):
+        if status in REFUSED:
             return True, f"HTTP {status}"
-        if status in (502, 504):
+        if status in AMBIGUOUS:
             return request.safe_to_repeat, f"HTTP {status}"
         return False, f"HTTP {status}"
 
+    @staticmethod
+    def _why_not(request: ApiRequest, outcome: _Outcome, retry: bool, attempts_left: bool) -> str:
+        if retry:
+            return "maxRetryTime used up" if attempts_left else "no attempts left"
+        if outcome.fatal:
+            return "a retry cannot fix this"
+        if (
+            outcome.sent
+            and not request.safe_to_repeat
+            and (outcome.error is not None or outcome.status in AMBIGUOUS)
+        ):
+            return "not safe to repeat, the request may have been processed"
+        return "a retry cannot fix this answer"
+
     def _delay(self, outcome: _Outcome, attempt: int) -> float:
-        retry_after = _retry_after(outcome.headers.get("Retry-After")) if outcome.headers else None
+        retry_after = _retry_after(outcome.headers.get("Retry-After"))
         if retry_after is not None:
             return retry_after
         ceiling = min(
@@ -360,16 +468,19 @@ class KeitaroClient:
         try:
             data = json.loads(body)
         except ValueError:
+            data = _NOT_JSON
+        if data is _NOT_JSON:
+            log.warning("%s: the 2xx answer is not JSON", self.mask(f"{request.method} {url}"))
             raise not_json_error(
                 body,
                 outcome.headers,
                 status=outcome.status,
                 method=request.method,
-                url=self._public(url),
+                url=self.mask(url),
                 attempts=attempt,
                 mask=self.mask,
                 safe_to_repeat=request.safe_to_repeat,
-            ) from None
+            )
         return ApiResponse(outcome.status, data, outcome.headers, attempt, url, content_type)
 
     def _failure(
@@ -382,7 +493,9 @@ class KeitaroClient:
         delay: float,
         waited: float,
     ) -> NodeApiError:
-        public = self._public(url)
+        public = self.mask(url)
+        where = f"{request.method} {public}"
+        settings = self.settings
         if outcome.error is None:
             error = error_for_status(
                 outcome.status,
@@ -394,66 +507,119 @@ class KeitaroClient:
                 mask=self.mask,
                 safe_to_repeat=request.safe_to_repeat,
             )
-            if retry and delay + waited > self.settings.max_retry_time:
-                error.description = (error.description or "") + (
-                    f"; the tracker asked to wait {delay:g} s, beyond maxRetryTime {self.settings.max_retry_time:g} s"
+            if retry and waited + delay > settings.max_retry_time:
+                error.description = (error.description or where) + self.mask(
+                    f"; gave up after {attempt} attempt(s): the next wait ({delay:g} s) would pass "
+                    f"maxRetryTime ({settings.max_retry_time:g} s)"
                 )
             elif retry:
-                error.description = (
-                    error.description or ""
-                ) + f"; gave up after {attempt} attempts"
-            elif outcome.status in (502, 504):
+                error.description = (error.description or where) + (
+                    f"; gave up after {attempt} attempts"
+                )
+            elif outcome.status in AMBIGUOUS and not request.safe_to_repeat:
                 error.message += (
-                    " - the request reached the proxy, so the change may or may not have happened; "
-                    "it was not sent again. Check the tracker before running this item again"
+                    " - the proxy may have passed the request on, so the change may or may not "
+                    "have happened; it was not sent again. Check the tracker before running this "
+                    "item again"
                 )
             return error
-        if outcome.sent and not request.safe_to_repeat:
+        code = outcome.status or None
+        if outcome.fatal:
+            text = outcome.error
+            if outcome.sent and not request.safe_to_repeat:
+                text += ". The request itself was processed; it was not sent again"
             return NodeApiError(
-                self.mask(
-                    f"{outcome.error}. The request was sent, so the change may or may not have happened; "
-                    "it was not sent again. Check the tracker before running this item again"
-                ),
-                description=self.mask(f"{request.method} {public}"),
+                self.mask(text),
+                http_code=code,
+                description=where,
+                retryable=False,
+                attempts=attempt,
+            )
+        if outcome.sent and not request.safe_to_repeat and outcome.status not in REFUSED:
+            if 200 <= outcome.status < 300:
+                text = (
+                    f"the tracker answered HTTP {outcome.status}, but {outcome.error}. The change "
+                    "was made but its result was lost; it was not sent again. Check the tracker "
+                    "before running this item again"
+                )
+            else:
+                text = (
+                    f"{outcome.error}. The request was sent, so the change may or may not have "
+                    "happened; it was not sent again. Check the tracker before running this item "
+                    "again"
+                )
+            return NodeApiError(
+                self.mask(text),
+                http_code=code,
+                description=where,
                 retryable=False,
                 attempts=attempt,
             )
         tail = f"after {attempt} attempts" if attempt > 1 else "on the first attempt"
+        if retry and attempt < max(1, settings.max_attempts):
+            tail += f"; maxRetryTime ({settings.max_retry_time:g} s) is used up"
         return NodeApiError(
             self.mask(f"{outcome.error} ({tail})"),
-            description=self.mask(f"{request.method} {public}"),
-            retryable=not outcome.sent or request.safe_to_repeat,
+            http_code=code,
+            description=where,
+            retryable=True,
             attempts=attempt,
         )
 
-    def _public(self, url: str) -> str:
-        return self.mask(url)
+
+_NOT_JSON = object()
 
 
 def _retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header: a number of seconds or an HTTP date."""
     if not value:
         return None
     value = value.strip()
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         pass
+    else:
+        return max(0.0, seconds) if seconds == seconds else None  # NaN is no answer
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError):
         return None
     return max(0.0, when.timestamp() - time.time())
 
 
+def _size(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.1f} MB"
+    if n >= 1024:
+        return f"{n / 1024:.1f} KB"
+    return f"{n} bytes"
+
+
 def _too_large(size: int, limit: int) -> str:
     return (
-        f"the answer is larger than {limit // (1024 * 1024)} MB ({size} bytes so far); "
-        "ask for less (limit, filters) or page through it"
+        f"the tracker's answer is larger than the {_size(limit)} limit ({_size(size)} or more); "
+        "ask for less (a limit, filters, fewer columns) or page through it"
     )
 
 
+_RECEIVED = re.compile(r"received (\d+) of (\d+) bytes")
+
+
+def _cut_reason(exc: BaseException) -> str:
+    """How much of a cut-off answer arrived, in words."""
+    found = _RECEIVED.search(str(exc))
+    if found:
+        return f"got {found.group(1)} of {found.group(2)} bytes"
+    if isinstance(exc, aiohttp.ClientPayloadError):
+        return "the answer is incomplete"
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return type(exc).__name__
+
+
 def _os_reason(exc: OSError) -> str:
-    return exc.strerror or type(exc).__name__
+    return exc.strerror or _describe(exc)
 
 
 def _describe(exc: BaseException) -> str:

@@ -1,8 +1,10 @@
 """Turn a tracker's failed answer into a NodeApiError a person can act on.
 
-Keitaro answers errors in several shapes: `{"error": ...}` JSON, a field -> messages map for
-validation (406 on older trackers, 422 on newer ones), plain text 404s, stack traces on 500,
-and proxies in front of it (Cloudflare, nginx) answer with HTML pages of their own.
+Keitaro answers errors in several shapes: `{"error": ...}` JSON (with a stack trace on 500),
+a field -> messages map for validation (406 on older trackers, 422 on newer ones), plain text
+404s, and proxies in front of it (Cloudflare, nginx) answer with HTML pages of their own.
+The message says what happened and what to do; the description names the request and quotes
+the tracker's own words. Every text goes through `mask` so the API key never shows.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ Mask = Callable[[str], str]
 _STATUS_MESSAGES = {
     400: "Bad request - the tracker does not know this route or verb, or a parameter is wrong",
     401: "Authorization failed - the tracker did not accept the API key; check the apiKey of your Keitaro credentials",
-    402: "The tracker's edition has no Admin API (402 Payment Required) - it needs a higher Keitaro edition",
+    402: "The tracker's edition has no Admin API (402 Payment Required) - it needs a higher Keitaro edition or a renewed license",
     403: "Forbidden - the API key's user has no rights for this; ask an admin to extend its access",
     404: "Not found - the tracker has no such object (or it is archived)",
     405: "Method not allowed by the tracker",
@@ -35,20 +37,36 @@ _STATUS_MESSAGES = {
 
 WRONG_URL = "this does not look like a Keitaro Admin API - check the domain"
 
+_VALIDATION = (406, 422)
+_REDIRECTS = (301, 302, 303, 307, 308)
+
 
 def looks_like_html(body: bytes, content_type: str) -> bool:
-    if "html" in content_type:
+    if "html" in content_type.lower():
         return True
     head = body[:200].lstrip().lower()
     return head.startswith((b"<!doctype", b"<html", b"<head", b"<body"))
 
 
+def _is_json(body: bytes) -> bool:
+    try:
+        json.loads(body)
+    except ValueError:
+        return False
+    return True
+
+
 def is_cloudflare(body: bytes, headers: Mapping[str, str]) -> bool:
+    """A page Cloudflare answered itself, not the tracker's answer passed through Cloudflare.
+
+    Behind Cloudflare every answer has CF-RAY and `Server: cloudflare`, the tracker's own JSON
+    errors included; only a non-JSON body with Cloudflare's marks is Cloudflare speaking.
+    """
+    if _is_json(body):
+        return False
     server = headers.get("Server", "").lower()
-    text = body[:20000].lower()
-    return (
-        server == "cloudflare" or "cf-ray" in {k.lower() for k in headers} or b"cloudflare" in text
-    )
+    marked = server == "cloudflare" or any(k.lower() == "cf-ray" for k in headers)
+    return marked or b"cloudflare" in body[:20000].lower()
 
 
 def _text(body: bytes, limit: int = 400) -> str:
@@ -58,17 +76,26 @@ def _text(body: bytes, limit: int = 400) -> str:
     return text
 
 
-def _field_messages(data: Mapping[str, Any]) -> str:
-    parts = []
-    for field, messages in data.items():
-        if isinstance(messages, list):
-            joined = "; ".join(str(m) for m in messages)
-        elif isinstance(messages, dict):
-            joined = "; ".join(f"{k}: {v}" for k, v in messages.items())
-        else:
-            joined = str(messages)
-        parts.append(f"{field}: {joined}")
-    return " | ".join(parts)
+def _flatten(value: Any, prefix: str = "") -> list[tuple[str, str]]:
+    """Field -> message pairs from a validation map, nested keys joined with dots."""
+    if isinstance(value, Mapping):
+        pairs: list[tuple[str, str]] = []
+        for key, inner in value.items():
+            pairs += _flatten(inner, f"{prefix}.{key}" if prefix else str(key))
+        return pairs
+    if isinstance(value, list):
+        if all(not isinstance(v, (Mapping, list)) for v in value):
+            return [(prefix, "; ".join(str(v) for v in value))]
+        pairs = []
+        for i, inner in enumerate(value):
+            pairs += _flatten(inner, f"{prefix}.{i}" if prefix else str(i))
+        return pairs
+    return [(prefix, str(value))]
+
+
+def field_messages(data: Mapping[str, Any]) -> str:
+    """A validation map rendered per field: `name: must not be blank | type: unknown`."""
+    return " | ".join(f"{name}: {text}" if name else text for name, text in _flatten(data))
 
 
 def _tracker_words(body: bytes, content_type: str) -> tuple[str | None, Any]:
@@ -86,9 +113,11 @@ def _tracker_words(body: bytes, content_type: str) -> tuple[str | None, Any]:
         if isinstance(error, str):
             return error.strip(), None
         if isinstance(error, dict) and isinstance(error.get("message"), str):
-            return error["message"], None
+            return str(error["message"]).strip(), None
+        if isinstance(data.get("message"), str):
+            return str(data["message"]).strip(), None
         if data and all(isinstance(v, (list, str, dict)) for v in data.values()):
-            return _field_messages(data), data
+            return field_messages(data), data
     if isinstance(data, list) and data and all(isinstance(v, str) for v in data):
         return "; ".join(data), None
     return _text(body), None
@@ -105,10 +134,10 @@ def error_for_status(
     mask: Mask,
     safe_to_repeat: bool,
 ) -> NodeApiError:
-    """The NodeApiError for a non-2xx answer, with the tracker's words as its description.
+    """The NodeApiError for a non-2xx answer, with the tracker's words in its description.
 
     `retryable` tells the engine's retryOnFail whether repeating could help without harm:
-    429 and 503 were refused before any work; 5xx on a write may have half-happened.
+    429 and 503 were refused before any work; other 5xx on a write may have half-happened.
     """
     content_type = headers.get("Content-Type", "").lower()
     words, details = _tracker_words(body, content_type)
@@ -117,14 +146,28 @@ def error_for_status(
         if status >= 500
         else f"The tracker refused the request (HTTP {status})"
     )
+    html = looks_like_html(body, content_type)
     if status == 403 and is_cloudflare(body, headers):
         message = (
-            "Cloudflare in front of the tracker blocked the request (403) - allow this client's IP "
-            "or User-Agent in Cloudflare, or use the tracker's direct address"
+            "Cloudflare in front of the tracker blocked the request (403), the tracker never saw "
+            "it - allow this client's IP or User-Agent in Cloudflare (WAF / Bot Fight Mode), or "
+            "use the tracker's direct address"
         )
         words = _cloudflare_code(body)
-    elif looks_like_html(body, content_type) and status in (404, 405):
+    elif status in _REDIRECTS or (300 <= status < 400 and headers.get("Location")):
+        target = headers.get("Location", "")
+        message = (
+            f"The tracker answered with a redirect (HTTP {status})"
+            + (f" to {target}" if target else "")
+            + " - use the address it redirects to as the domain (redirects are not followed: "
+            "they turn a POST into a GET and could carry the API key to another host)"
+        )
+        words = None
+    elif html and status in (401, 403, 404, 405):
         message += f"; the answer was an HTML page, so {WRONG_URL}"
+    elif status in _VALIDATION and details is not None and words:
+        message += f": {words}"
+        words = None  # the fields are in the message, the raw map in details
     if status >= 500 and words and "\n" in words:
         words = words.splitlines()[0]  # the first line of a stack trace is the useful one
     description = f"{method} {url}: {words}" if words else f"{method} {url}"
@@ -134,17 +177,29 @@ def error_for_status(
         description=mask(description),
         retryable=status in (429, 503) or (status >= 500 and safe_to_repeat),
         attempts=attempts,
-        details=details,
+        details=_masked(details, mask),
     )
+
+
+def _masked(value: Any, mask: Mask) -> Any:
+    if isinstance(value, str):
+        return mask(value)
+    if isinstance(value, Mapping):
+        return {mask(str(k)): _masked(v, mask) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(v, mask) for v in value]
+    return value
 
 
 def _cloudflare_code(body: bytes) -> str:
     text = body.decode("utf-8", errors="replace")
-    for marker in ("1010", "1020", "1015", "1006", "1012"):
+    squeezed = text.replace(" ", "").lower()
+    for marker in ("1010", "1020", "1015", "1006", "1012", "1009"):
         if (
             f"Error {marker}" in text
             or f"error code: {marker}" in text.lower()
-            or f'"error_code":{marker}' in text.replace(" ", "")
+            or f'cf-error-code">{marker}' in squeezed
+            or f'"error_code":{marker}' in squeezed
         ):
             return f"Cloudflare error {marker}"
     return "Cloudflare block page"
@@ -168,17 +223,17 @@ def not_json_error(
             WRONG_URL,
             http_code=status,
             description=mask(
-                f"{method} {url} answered with an HTML page (the tracker's admin panel or another site?)"
+                f"{method} {url} answered with an HTML page (the tracker's admin panel or another "
+                "site?) instead of Admin API JSON"
             ),
             retryable=False,
             attempts=attempts,
         )
+    reason = "unexpected shape"
     try:
         json.loads(body)
     except ValueError as exc:
         reason = str(exc)
-    else:  # pragma: no cover - callers only come here after a parse failure
-        reason = "unexpected shape"
     happened = "" if safe_to_repeat else " The request was processed, so it is not sent again."
     return NodeApiError(
         "the tracker's answer is not complete JSON (cut off or malformed)." + happened,

@@ -78,6 +78,8 @@ def routing_table(description: NodeDescription) -> dict[tuple[str, str], Routing
         if missing:
             raise DescriptionError(f"{where}: uses parameters that the operation lacks: {missing}")
         if routing.bodySchema and not schema_file(f"{routing.bodySchema}.json").is_file():
-            raise DescriptionError(f"{where}: no body schema keitaro_node/keitaro/schemas/{routing.bodySchema}.json")
+            raise DescriptionError(
+                f"{where}: no body schema keitaro_node/keitaro/schemas/{routing.bodySchema}.json"
+            )
         table[(op.resource, op.name)] = routing
     return table

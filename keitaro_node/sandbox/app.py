@@ -55,14 +55,18 @@ async def edge(request: web.Request, handler: Handler) -> web.StreamResponse:
     if path.startswith(_CONTROL_PREFIX):
         return await handler(request)
     app = request.app
-    app[STATS].hit(request.method, path)
-    latency = app[CONFIG].latency_ms
-    if latency > 0:
-        await asyncio.sleep(latency / 1000)
-    fault = app[FAULTS].take(request.method, path)
-    if fault is None:
-        return await handler(request)
-    return await faults.apply(fault, request, handler)
+    stats = app[STATS]
+    stats.hit(request.method, path)
+    try:
+        latency = app[CONFIG].latency_ms
+        if latency > 0:
+            await asyncio.sleep(latency / 1000)
+        fault = app[FAULTS].take(request.method, path)
+        if fault is None:
+            return await handler(request)
+        return await faults.apply(fault, request, handler)
+    finally:
+        stats.done()
 
 
 def _presented_key(request: web.Request) -> str | None:

@@ -1,4 +1,4 @@
-"""Small helpers shared by the plain CRUD resources (offers, landings, networks, ...)."""
+"""Functions shared by the plain CRUD resources (offers, landings, networks, ...)."""
 
 from __future__ import annotations
 

@@ -3,6 +3,21 @@
 A ``FaultPlan`` holds rules (method, path glob, mode, remaining times). The edge middleware
 asks it for a rule on every API request and, when one matches, answers with the failure
 instead of (or after) the normal handler. Rules may be added from other threads.
+
+What each mode puts on the wire:
+
+* ``latency`` (``ms``, default 1000): waits, then answers normally.
+* ``status`` (``status`` default 500, ``retry_after``, ``body`` or ``text``): that status with
+  ``{"error": ...}`` (or the given JSON/text) and an optional ``Retry-After`` header.
+* ``reset`` (``after_handler``, default false): reads the request, optionally lets the
+  handler run (the write happens), then aborts the TCP connection: no response at all.
+* ``truncated`` (``after_handler`` default true, ``full_length`` default true): the handler's
+  JSON cut in half. With ``full_length`` the full Content-Length is declared and the
+  connection closed early (the client sees an incomplete payload); without it the half
+  body is a complete response (the client sees malformed JSON).
+* ``html``: 200 with the admin panel's HTML page (what a wrong base URL returns).
+* ``cloudflare``: 403 Cloudflare "Error 1010" page with ``Server: cloudflare`` and ``CF-RAY``.
+* ``plain_404`` (``text``): 404 text/plain ``Traffic\\Model\\<Model> #<id> not found``.
 """
 
 from __future__ import annotations
@@ -10,7 +25,6 @@ from __future__ import annotations
 import asyncio
 import fnmatch
 import json
-import re
 import secrets
 import threading
 from collections.abc import Awaitable, Callable
@@ -222,7 +236,6 @@ async def _run_quietly(request: web.Request, handler: Handler) -> web.StreamResp
 
 
 _CANNED = b'{"rows":[{"campaign_id":1,"clicks":100},{"campaign_id":2,"clicks":50}],"total":2}'
-_SPACES = re.compile(rb"\s+")
 
 
 async def _truncated(

@@ -24,9 +24,9 @@ def _message(kind: str, rng: random.Random) -> str:
     if kind == "system":
         return rng.choice(
             [
-                "Cron task 'update_geo_db' finished in {:.2f}s",
-                "Cron task 'clean_archive' finished in {:.2f}s",
-                "Cron task 'send_postbacks' finished in {:.2f}s",
+                "Cron job 'update_geo_db' finished in {:.2f}s",
+                "Cron job 'clean_archive' finished in {:.2f}s",
+                "Cron job 'send_postbacks' finished in {:.2f}s",
                 "Report cache warmed in {:.2f}s",
             ]
         ).format(rng.uniform(0.05, 9.0))

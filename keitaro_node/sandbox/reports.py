@@ -196,6 +196,7 @@ async def set_labels(request: web.Request) -> web.Response:
                     "DELETE FROM labels WHERE campaign_id = ? AND ref_name = ? AND value = ?",
                     (campaign_id, ref, str(value)),
                 )
+    dataset_of(request).changed()
     return success()
 
 

@@ -139,7 +139,7 @@ class Sandbox:
     ) -> None:
         self.stop_thread()
 
-    # ------------------------------------------------------------ helpers for tests
+    # ------------------------------------------------------------ conveniences for tests
 
     def _call(self, fn: Callable[[], T]) -> T:
         """Run ``fn`` on the sandbox's loop thread when it runs in its own thread."""
@@ -168,6 +168,10 @@ class Sandbox:
 
     def reset_counts(self) -> None:
         self.app[STATS].reset()
+
+    def peak_in_flight(self) -> int:
+        """Most API requests handled at once since the last reset_counts()."""
+        return self.app[STATS].peak_in_flight
 
     def stats(self) -> dict[str, Any]:
         return self.app[STATS].snapshot()

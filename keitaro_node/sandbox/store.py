@@ -1,4 +1,4 @@
-"""SQLite storage: the schema of every entity table and a few query helpers.
+"""SQLite storage: the schema of every entity table and a few query shortcuts.
 
 One connection per sandbox, used only from the event loop's thread (or under the
 loop's control), so no locking is needed. Handlers are synchronous between awaits,
@@ -165,7 +165,7 @@ def _dict_row(cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> Row:
 
 
 class Store:
-    """A single SQLite connection with transaction and CRUD helpers."""
+    """A single SQLite connection with transactions and CRUD shortcuts."""
 
     def __init__(self, path: str | None = None) -> None:
         self.conn = sqlite3.connect(

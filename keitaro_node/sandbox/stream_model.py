@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .catalogues import ACTION_KEYS, FILTER_ALIASES, FILTER_NAMES
+from .catalogues import ACTION_KEYS, FILTER_ALIASES
 from .coerce import (
     BOOL,
     FLOAT,
@@ -71,7 +71,6 @@ TRIGGER_FIELDS: dict[str, Field] = {
 
 SHARE_FIELDS: dict[str, Field] = {"share": INT, "state": enum("active", "disabled")}
 
-_JSON_COLUMNS = ("action_options", "action_payload")
 _EVENT_TEXT = {
     "active": "Flow enabled",
     "disabled": "Flow disabled",
@@ -245,9 +244,8 @@ def _read_filters(body: Mapping[str, Any], errors: Errors) -> list[dict[str, Any
         if not name:
             errors.add("filters", f"Filter #{i}: name is required")
             continue
-        if name not in FILTER_NAMES:
-            errors.add("filters", f"Filter #{i}: unknown filter '{name}'")
-            continue
+        # An unknown name (such as "geo") is stored and never matches: trackers accept it
+        # silently (BEHAVIOUR.md §3.3), which is why the client checks names itself.
         mode = item.get("mode", "accept" if name == "limit" else None)
         if mode not in ("accept", "reject"):
             errors.add("filters", f"Filter #{i}: mode must be accept or reject")
@@ -500,11 +498,11 @@ def write_stream(
                 raise_invalid("type", f"Campaign already has an active default flow #{other}")
         if final["action_type"] == "do_nothing":
             values["action_payload"] = ""
-        for column in _JSON_COLUMNS:
-            if column in values:
-                values[column] = dump_json(values[column] if values[column] is not None else "")
-        if "action_options" in body and body["action_options"] is None:
-            values["action_options"] = "null"
+        if "action_payload" in values:
+            payload = values["action_payload"]
+            values["action_payload"] = dump_json("" if payload is None else payload)
+        if "action_options" in values:
+            values["action_options"] = dump_json(values["action_options"])
         values["updated_at"] = ts
 
         if current is None:
@@ -606,7 +604,7 @@ def set_state(store: Store, stream_id: int, state: str) -> dict[str, Any]:
     return get_stream(store, stream_id)
 
 
-# ---------------------------------------------------------------- campaign-level helpers
+# ---------------------------------------------------------------- campaign-level operations
 
 
 def copy_streams(store: Store, source_campaign: int, target_campaign: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -170,7 +171,7 @@ async def test_every_operator_filters(
         )
     )["rows"]
     values = [r[field] for r in rows]
-    checks = {
+    checks: dict[str, Callable[[Any], bool]] = {
         "EQUALS": lambda v: v == "US",
         "EQUALS_OR_GREATER_THAN": lambda v: v >= 9003,
         "LESS_THAN": lambda v: v < 9003,

@@ -31,10 +31,14 @@ async def test_create_requires_fields_and_valid_enums(client: Client) -> None:
         "name": "x",
         "schema": "redirect",
         "action_type": "http",
-        "filters": [{"name": "geo", "mode": "accept"}],
+        "filters": [{"name": "geo", "mode": "maybe"}],
     }
     status, body = await client.call("POST", "/streams", json_body=bad_filter)
     assert status == 422 and "filters" in body
+    # an unknown filter name is accepted silently, as trackers do (it never matches)
+    unknown_name = {**bad_filter, "filters": [{"name": "geo", "mode": "accept", "payload": ["GB"]}]}
+    status, body = await client.call("POST", "/streams", json_body=unknown_name)
+    assert status == 200 and body["filters"][0]["name"] == "geo"
     missing = {
         "campaign_id": 987654,
         "type": "regular",

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import urllib.error
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from keitaro_node.sandbox import Sandbox
+from keitaro_node.sandbox import Sandbox, SandboxConfig
 
 API = "/admin_api/v1"
 
@@ -52,3 +55,38 @@ def test_explicit_start_stop_thread() -> None:
         assert status == 200 and body["alias"] == "thr1"
     finally:
         sb.stop_thread()
+
+
+def test_file_database_persists(tmp_path: Path) -> None:
+    db = str(tmp_path / "sandbox.sqlite3")
+    with Sandbox(SandboxConfig(db_path=db, dataset_clicks=500)) as sb:
+        campaign = sb.seed_campaign("Kept")
+        status, report = _call(
+            sb, "POST", "/report/build", {"range": {"interval": "all_time"}, "measures": ["clicks"]}
+        )
+        assert status == 200 and report["rows"][0]["clicks"] == 500
+    with Sandbox(SandboxConfig(db_path=db, dataset_clicks=500)) as sb:
+        status, body = _call(sb, "GET", f"/campaigns/{campaign['id']}")
+        assert status == 200 and body["name"] == "Kept"
+        assert len(_call(sb, "GET", "/users")[1]) == 1
+
+
+def test_module_entry_point_prints_url_and_key() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "keitaro_node.sandbox", "--port", "0", "--api-key", "k-123"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline().strip()
+        second = process.stdout.readline().strip()
+        assert first.startswith("Keitaro sandbox: http://127.0.0.1:")
+        assert second == "API key: k-123"
+        url = first.split(": ", 1)[1]
+        request = urllib.request.Request(url + API + "/campaigns", headers={"Api-Key": "k-123"})
+        with urllib.request.urlopen(request, timeout=10) as resp:
+            assert json.loads(resp.read()) == []
+    finally:
+        process.terminate()
+        process.wait(10)
