@@ -59,6 +59,11 @@ def parser() -> argparse.ArgumentParser:
         help="add a cProfile top-20 of the node run and the slowest imports at start-up",
     )
     p.add_argument(
+        "--profile-out",
+        type=Path,
+        help="with --profile, also save the node run's cProfile data here (python -m pstats)",
+    )
+    p.add_argument(
         "--no-sandbox-check",
         action="store_true",
         help="skip the throughput line against the real sandbox",
@@ -96,7 +101,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         latency_ms=args.latency_ms,
         repeat=args.repeat,
         parts=args.parts,
-        profile=args.profile,
+        profile=args.profile or args.profile_out is not None,
+        profile_out=str(args.profile_out) if args.profile_out else None,
         sandbox_check=not args.no_sandbox_check,
         startup_runs=args.startup_runs,
         scale_rows=args.scale,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import cProfile
 import gc
+import os
 import statistics
 import time
 from collections.abc import Awaitable, Callable
@@ -21,6 +22,7 @@ class Sample:
     wall_s: float
     cpu_s: float
     failed: int = 0
+    server_cpu_s: float | None = None
 
     @property
     def calls_per_s(self) -> float:
@@ -29,6 +31,12 @@ class Sample:
     @property
     def cpu_us_per_item(self) -> float:
         return self.cpu_s / self.n * 1e6 if self.n else 0.0
+
+    @property
+    def server_cpu_us_per_item(self) -> float | None:
+        if self.server_cpu_s is None or not self.n:
+            return None
+        return self.server_cpu_s / self.n * 1e6
 
 
 @dataclass
@@ -43,6 +51,7 @@ class Summary:
     cpu_us_per_item: float
     failed: int
     runs_calls_per_s: list[float]
+    server_cpu_us_per_item: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -59,7 +68,27 @@ def summarize(samples: list[Sample]) -> Summary:
         cpu_us_per_item=statistics.median(s.cpu_us_per_item for s in samples),
         failed=max(s.failed for s in samples),
         runs_calls_per_s=[round(s.calls_per_s, 1) for s in samples],
+        server_cpu_us_per_item=_median_or_none([s.server_cpu_us_per_item for s in samples]),
     )
+
+
+def _median_or_none(values: list[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return statistics.median(known) if known else None
+
+
+def process_cpu_s(pid: int) -> float | None:
+    """User + system CPU seconds of another process so far (Linux /proc), or None."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    # after the command name: state is field 3, utime and stime are fields 14 and 15
+    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+
+
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 def timed_run(
@@ -67,16 +96,19 @@ def timed_run(
     n: int,
     concurrency: int,
     profiler: cProfile.Profile | None = None,
+    server_pid: int | None = None,
 ) -> Sample:
     """Run ``job`` (returns how many calls failed) in a fresh event loop and time it.
 
     Wall time is perf_counter, CPU time is this process's process_time (user + system of
     every thread), both taken inside the loop around the awaited job only; a profiler, when
-    given, is on for exactly that span.
+    given, is on for exactly that span. With ``server_pid`` the server's CPU seconds over
+    the same span are recorded too (it runs on the same cores).
     """
     gc.collect()
 
     async def main() -> Sample:
+        server0 = process_cpu_s(server_pid) if server_pid else None
         wall0, cpu0 = time.perf_counter(), time.process_time()
         if profiler is not None:
             profiler.enable()
@@ -86,7 +118,9 @@ def timed_run(
             if profiler is not None:
                 profiler.disable()
         wall1, cpu1 = time.perf_counter(), time.process_time()
-        return Sample(n, concurrency, wall1 - wall0, cpu1 - cpu0, failed)
+        server1 = process_cpu_s(server_pid) if server_pid else None
+        server = server1 - server0 if server0 is not None and server1 is not None else None
+        return Sample(n, concurrency, wall1 - wall0, cpu1 - cpu0, failed, server)
 
     return asyncio.run(main())
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import cProfile
 import io
+import os
 import pstats
 from typing import Any
 
@@ -61,12 +62,20 @@ class NodeRunner:
             len(self.items),
             concurrency,
             profiler,
+            self.server.pid,
         )
 
-    def profile(self, concurrency: int, top: int = 20) -> dict[str, Any]:
-        """cProfile of one run; the top functions by cumulative and by own time, per item."""
+    def profile(
+        self, concurrency: int, top: int = 20, save_to: str | None = None
+    ) -> dict[str, Any]:
+        """cProfile of one run; the top functions by cumulative and by own time, per item.
+
+        ``save_to`` also writes the raw statistics for ``python -m pstats FILE``.
+        """
         profiler = cProfile.Profile()
         sample = self.run(concurrency, profiler)
+        if save_to:
+            profiler.dump_stats(save_to)
         n = len(self.items)
         return {
             "n": n,
@@ -99,9 +108,13 @@ def _top(profiler: cProfile.Profile, key: str, top: int, n: int) -> list[dict[st
     stats.sort_stats(key)
     rows: list[dict[str, Any]] = []
     raw: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
-    for func in stats.fcn_list[:top]:  # type: ignore[attr-defined]
+    for func in stats.fcn_list:  # type: ignore[attr-defined]
         _cc, ncalls, tottime, cumtime, _callers = raw[func]
         filename, line, name = func
+        if f"{os.sep}bench{os.sep}" in filename:
+            continue  # the benchmark's own frames
+        if len(rows) == top:
+            break
         rows.append(
             {
                 "function": _where(filename, line, name),

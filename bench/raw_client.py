@@ -45,4 +45,5 @@ def run(server: ServerProcess, bodies: list[dict[str, Any]], concurrency: int) -
         lambda: create_streams(server.url, server.api_key, bodies, concurrency),
         len(bodies),
         concurrency,
+        server_pid=server.pid,
     )

@@ -71,6 +71,7 @@ def _throughput(results: dict[str, Any]) -> list[str]:
                     run["calls_per_s"],
                     run["wall_s"],
                     run["cpu_us_per_item"],
+                    run.get("server_cpu_us_per_item"),
                     run.get("node_over_raw"),
                     run.get("node_over_sequential"),
                 ]
@@ -88,17 +89,19 @@ def _throughput(results: dict[str, Any]) -> list[str]:
                     run["calls_per_s"],
                     run["wall_s"],
                     run["cpu_us_per_item"],
+                    run.get("server_cpu_us_per_item"),
                     sandbox["node_over_raw"] if run["client"] == "node" else None,
                     None,
                 ]
             )
     headers = [
         "latency", "server", "client", "N", "c", "calls/s", "wall s", "CPU us/item",
-        "node/raw", "node/seq",
+        "server CPU us/item", "node/raw", "node/seq",
     ]  # fmt: skip
     lines = [
         f"1. Throughput: stream create, N={n}, median of {repeat} runs, "
-        "server in a separate process on 127.0.0.1",
+        "server in a separate process on 127.0.0.1; CPU = client process, "
+        "server CPU = the server process over the same span",
         table(headers, rows),
     ]
     for block in blocks:
@@ -218,7 +221,7 @@ def _scale(results: dict[str, Any]) -> list[str]:
     rows = []
     for e in part["exports"]:
         if "error" in e:
-            rows.append([e["rows"], e["mode"], "-", "-", "-", "-", "-", "-", e["error"][:120]])
+            rows.append([e["rows"], e["mode"], "-", "-", "-", "-", "-", "-", "-", e["error"][:120]])
             continue
         rows.append(
             [
@@ -228,6 +231,7 @@ def _scale(results: dict[str, Any]) -> list[str]:
                 e["rows_per_s"],
                 e["wall_s"],
                 e["cpu_us_per_row"],
+                e.get("server_cpu_us_per_row"),
                 e["rss_after_imports_mb"],
                 e["peak_rss_mb"],
                 "",
@@ -242,6 +246,7 @@ def _scale(results: dict[str, Any]) -> list[str]:
                 "rows/s",
                 "wall s",
                 "CPU us/row",
+                "server CPU us/row",
                 "RSS base MB",
                 "peak RSS MB",
                 "",

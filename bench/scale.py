@@ -13,10 +13,13 @@ import json
 import statistics
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from . import servers
+from .measure import process_cpu_s
 from .servers import ROOT, ServerProcess, child_env
 from .startup import cli_path
 
@@ -124,6 +127,16 @@ def _server_peak_mb(server: ServerProcess) -> float | None:
     return None
 
 
+def _with_server_cpu(server: ServerProcess, job: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """Run ``job`` and add the server process's CPU seconds over it."""
+    before = process_cpu_s(server.pid)
+    result = job()
+    after = process_cpu_s(server.pid)
+    if before is not None and after is not None:
+        result["server_cpu_s"] = after - before
+    return result
+
+
 def _summary(rows: int, mode: str, runs: list[dict[str, Any]]) -> dict[str, Any]:
     good = [r for r in runs if "error" not in r]
     if not good:
@@ -138,6 +151,9 @@ def _summary(rows: int, mode: str, runs: list[dict[str, Any]]) -> dict[str, Any]
         "wall_s": wall,
         "rows_per_s": statistics.median(r["rows"] / r["wall_s"] for r in good if r["wall_s"]),
         "cpu_us_per_row": statistics.median(r["cpu_s"] / max(1, r["rows"]) * 1e6 for r in good),
+        "server_cpu_us_per_row": statistics.median(
+            r.get("server_cpu_s", 0.0) / max(1, r["rows"]) * 1e6 for r in good
+        ),
         "rss_after_imports_mb": statistics.median(r["rss_after_imports_mb"] for r in good),
         "peak_rss_mb": statistics.median(r["peak_rss_mb"] for r in good),
         "file_mb": statistics.median(r["file_mb"] for r in good),
@@ -178,7 +194,10 @@ def measure(
                 log(f"scale: {rows} rows, dataset ready in {first.get('wall_s')} s")
             for mode in modes:
                 runs = [
-                    run_child(server, operation, mode, page_size, extra, timeout)
+                    _with_server_cpu(
+                        server,
+                        partial(run_child, server, operation, mode, page_size, extra, timeout),
+                    )
                     for _ in range(repeat)
                 ]
                 summary = _summary(rows, mode, runs)

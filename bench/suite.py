@@ -27,6 +27,7 @@ class Config:
     repeat: int = 3
     parts: list[str] = field(default_factory=lambda: list(PARTS))
     profile: bool = False
+    profile_out: str | None = None
     sandbox_check: bool = True
     startup_runs: int = 7
     scale_rows: list[int] = field(default_factory=lambda: [10_000, 100_000, 1_000_000])
@@ -173,8 +174,10 @@ def overhead(config: Config, log: Log) -> dict[str, Any]:
                 f"node {mine.cpu_us_per_item:.0f} us/item"
             )
         if config.profile:
-            profile = node.profile(max(config.concurrency))
+            profile = node.profile(max(config.concurrency), save_to=config.profile_out)
             profile["latency_ms"] = 0.0
+            if config.profile_out:
+                profile["stats_file"] = config.profile_out
     result: dict[str, Any] = {
         "latency_ms": 0.0,
         "server": "stand-in",

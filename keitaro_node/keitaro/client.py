@@ -273,8 +273,8 @@ class KeitaroClient:
         while True:
             attempt += 1
             await self._limiter.wait()
-            started = time.perf_counter()
             async with self._semaphore:
+                started = time.perf_counter()
                 outcome = await self._attempt(request.method, url, request.query, payload, headers)
             elapsed_ms = (time.perf_counter() - started) * 1000
             if outcome.error is None and 200 <= outcome.status < 300:

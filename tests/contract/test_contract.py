@@ -178,8 +178,15 @@ def _fix_filter_payload_write(spec: dict[str, Any]) -> None:
 
 def _fix_group_id_write(spec: dict[str, Any]) -> None:
     schemas = _schemas(spec)
-    found = {name: schemas[name]["properties"]["group_id"]["type"] for name in ("CampaignRequest", "LandingRequest", "OfferRequest")}
-    assert found == {"CampaignRequest": "string", "LandingRequest": "string", "OfferRequest": "integer"}
+    found = {
+        name: schemas[name]["properties"]["group_id"]["type"]
+        for name in ("CampaignRequest", "LandingRequest", "OfferRequest")
+    }
+    assert found == {
+        "CampaignRequest": "string",
+        "LandingRequest": "string",
+        "OfferRequest": "integer",
+    }
     for name in found:
         schemas[name]["properties"]["group_id"] = {"type": ["integer", "string"]}
 
@@ -464,7 +471,9 @@ def test_the_lists_of_exceptions_are_all_in_use() -> None:
     assert not set(LEFT_OUT) & reached
 
 
-@pytest.mark.parametrize("fix", [*REQUEST_FIXES, *ANSWER_FIXES], ids=lambda f: f.apply.__name__.removeprefix("_fix_"))
+@pytest.mark.parametrize(
+    "fix", [*REQUEST_FIXES, *ANSWER_FIXES], ids=lambda f: f.apply.__name__.removeprefix("_fix_")
+)
 def test_each_correction_repairs_a_defect_of_the_document(fix: Fix) -> None:
     # apply() asserts that the defect is there before repairing it
     spec = copy.deepcopy(raw_spec())

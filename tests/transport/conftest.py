@@ -5,11 +5,10 @@ from __future__ import annotations
 import shutil
 import subprocess
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from transport_support import Blackhole, Recorder, serving
+from transport_support import Blackhole, Recorder, TlsFiles, serving
 
 
 @pytest.fixture
@@ -25,14 +24,6 @@ def blackhole() -> Iterator[Blackhole]:
     hole = Blackhole()
     yield hole
     hole.close()
-
-
-@dataclass(frozen=True)
-class TlsFiles:
-    ca: Path  # the CA certificate that signed the server's
-    cert: Path  # the server's certificate, for 127.0.0.1 and localhost
-    key: Path
-    other_ca: Path  # a CA that did not sign it
 
 
 def _openssl(*args: str, cwd: Path) -> None:

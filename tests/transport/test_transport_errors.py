@@ -37,7 +37,9 @@ async def test_400_unknown_route_and_wrong_verb(tracker: Sandbox) -> None:
     assert tracker.request_count() == 2
     for error, method, path in ((route, "GET", "/no_such_thing"), (verb, "PATCH", "/campaigns")):
         assert error.http_code == 400 and error.attempts == 1 and not error.retryable
-        assert error.message.startswith("Bad request - the tracker does not know this route or verb")
+        assert error.message.startswith(
+            "Bad request - the tracker does not know this route or verb"
+        )
         assert error.description == (
             f"{where(tracker, method, path)}: URL '{method} {path}' does not match any route"
         )
@@ -178,9 +180,7 @@ async def test_500_with_a_stack_trace_and_in_plain_text(tracker: Sandbox) -> Non
     for error in (from_json, from_text):
         assert error.http_code == 500 and error.attempts == 1 and error.retryable
         assert error.message == "The tracker failed with an internal error"
-    assert from_json.description == (
-        f"{where(tracker, 'GET', '/campaigns')}: {trace['error']}"
-    )
+    assert from_json.description == (f"{where(tracker, 'GET', '/campaigns')}: {trace['error']}")
     assert from_text.description == (
         f"{where(tracker, 'GET', '/campaigns')}: PHP Fatal error: Allowed memory size exhausted"
     )
@@ -198,8 +198,10 @@ async def test_a_2xx_html_page_means_a_wrong_domain(tracker: Sandbox) -> None:
     async with client_for(tracker) as client:
         error = await failure(client, get("/campaigns"))
     assert tracker.request_count() == 1
-    assert error.message == WRONG_URL == (
-        "this does not look like a Keitaro Admin API - check the domain"
+    assert (
+        error.message
+        == WRONG_URL
+        == ("this does not look like a Keitaro Admin API - check the domain")
     )
     assert error.http_code == 200 and error.attempts == 1 and not error.retryable
 

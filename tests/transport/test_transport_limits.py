@@ -122,7 +122,7 @@ async def test_an_answer_larger_than_the_cap_is_refused_by_its_length(tracker: S
     assert error.http_code == 200
     assert error.message.startswith("the tracker's answer is larger than the 100 bytes limit (")
     assert error.message.endswith(
-        "bytes or more); ask for less (a limit, filters, fewer columns) or page through it"
+        " or more); ask for less (a limit, filters, fewer columns) or page through it"
     )
 
 
@@ -195,9 +195,7 @@ def test_node_options_win_over_credentials(host: PluginHost) -> None:
         ({"maxAttempts": True}, "maxAttempts must be a number of at least 1, got True"),
     ],
 )
-def test_bad_limits_are_clear_errors(
-    host: PluginHost, options: dict[str, Any], words: str
-) -> None:
+def test_bad_limits_are_clear_errors(host: PluginHost, options: dict[str, Any], words: str) -> None:
     with pytest.raises(NodeOperationError) as caught:
         client_settings(keitaro_credentials(host), options)
     assert words in str(caught.value)

@@ -198,7 +198,9 @@ async def test_a_reset_on_a_reused_connection_is_one_visible_attempt(tracker: Sa
 async def test_connection_refused_is_retried_for_every_method() -> None:
     port = refused_port()
     settings = ClientSettings(max_attempts=3, backoff_initial=0.01, requests_per_second=0)
-    async with KeitaroClient(f"http://127.0.0.1:{port}/admin_api/v1", "key-for-a-closed-port", settings) as client:
+    async with KeitaroClient(
+        f"http://127.0.0.1:{port}/admin_api/v1", "key-for-a-closed-port", settings
+    ) as client:
         for request in (get("/campaigns"), create_stream({"name": "x"})):
             error = await failure(client, request)
             assert error.attempts == 3 and error.retryable and error.http_code is None
@@ -221,7 +223,9 @@ async def test_a_connect_timeout_is_retried_even_for_a_create(blackhole: Blackho
 
 async def test_a_host_name_that_does_not_resolve_is_retried_then_named() -> None:
     settings = ClientSettings(max_attempts=2, backoff_initial=0.01, requests_per_second=0)
-    async with KeitaroClient("http://no-such-tracker.invalid/admin_api/v1", "sk-dns-test-key", settings) as client:
+    async with KeitaroClient(
+        "http://no-such-tracker.invalid/admin_api/v1", "sk-dns-test-key", settings
+    ) as client:
         error = await failure(client, create_stream({"name": "x"}))
     assert error.message == (
         "cannot resolve the tracker's host name 'no-such-tracker.invalid' (after 2 attempts)"

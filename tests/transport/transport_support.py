@@ -1,4 +1,4 @@
-"""Helpers for the transport tests: clients against the sandbox and a recording server."""
+"""Shared pieces of the transport tests: clients against the sandbox and a recording server."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import gzip
 import json
 import socket
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -62,6 +63,14 @@ def report(body: dict[str, Any]) -> ApiRequest:
 
 def update_stream(stream_id: int, body: dict[str, Any]) -> ApiRequest:
     return ApiRequest("PUT", f"/streams/{stream_id}", body=body, has_body=True)
+
+
+@dataclass(frozen=True)
+class TlsFiles:
+    ca: Path  # the CA certificate that signed the server's
+    cert: Path  # the server's certificate, for 127.0.0.1 and localhost
+    key: Path
+    other_ca: Path  # a CA that did not sign it
 
 
 @dataclass
@@ -200,10 +209,8 @@ class Blackhole:
         for _ in range(4):
             filler = socket.socket()
             filler.setblocking(False)
-            try:
+            with suppress(BlockingIOError):
                 filler.connect(("127.0.0.1", self.port))
-            except BlockingIOError:
-                pass
             self.fillers.append(filler)
 
     def close(self) -> None:
