@@ -170,6 +170,9 @@ class _TooLarge(Exception):
         self.size = size
 
 
+MIN_MASKED_KEY = 6
+
+
 class KeitaroClient:
     """Sends ApiRequests to one tracker. Use as `async with KeitaroClient(...) as client:`."""
 
@@ -177,8 +180,11 @@ class KeitaroClient:
         self.base_url = base_url.rstrip("/")
         self.settings = settings or ClientSettings()
         self._api_key = api_key
-        # The key as it could appear in a text: as is and URL-encoded; longest first.
-        forms = {api_key, quote(api_key, safe=""), quote_plus(api_key)} if api_key else set()
+        # The key as it could appear in a text: as is and URL-encoded; longest first. Keys of a
+        # few characters are not searched for: masking them would garble ordinary words (real
+        # Admin API keys are 32 characters; the header is masked regardless).
+        usable = len(api_key) >= MIN_MASKED_KEY
+        forms = {api_key, quote(api_key, safe=""), quote_plus(api_key)} if usable else set()
         self._secrets = sorted(forms, key=len, reverse=True)
         self._session: aiohttp.ClientSession | None = None
         self._limiter = RateLimiter(self.settings.requests_per_second)
@@ -227,7 +233,8 @@ class KeitaroClient:
         )
         # aiohttp resends GET/PUT/DELETE once, silently, when a reused connection breaks; the
         # retry policy here does that itself, so that each attempt is counted and logged.
-        session._retry_connection = False
+        if hasattr(session, "_retry_connection"):
+            session._retry_connection = False
         self._session = session
         return self
 

@@ -41,10 +41,11 @@ class RequestBuilder:
         path = routing.path
         for name in routing.path_parameters:
             path = path.replace("{" + name + "}", self._path_value(name, params.get(name)))
+        # empty values and switched-off flags are left out rather than sent as "" or 0
         query = {
             key: query_text(params[name])
             for key, name in routing.query.items()
-            if params.get(name) not in (None, "")
+            if params.get(name) is not None and params[name] != "" and params[name] is not False
         }
         body, has_body = self._body(params)
         if routing.handler == "report" and isinstance(body, dict):
