@@ -129,4 +129,6 @@ def test_data_files_ship_inside_the_installed_package() -> None:
     credentials = data_file("credentials/keitaro_api.yaml")
     if package_dir.parent == ROOT:
         pytest.skip("running from the checkout (editable install): the wheel is checked in CI")
-    assert str(manifest).startswith(str(package_dir)) and str(credentials).startswith(str(package_dir))
+    assert str(manifest).startswith(str(package_dir)) and str(credentials).startswith(
+        str(package_dir)
+    )

@@ -16,8 +16,17 @@ REPORT = "/admin_api/v1/report/build"
 CLICKS = "/admin_api/v1/clicks/log"
 
 
-def op(resource: str, operation: str, options: dict[str, Any] | None = None, **params: Any) -> dict[str, Any]:
-    return keitaro_workflow({"resource": resource, "operation": operation, "options": {"requestsPerSecond": 0, **(options or {})}, **params})
+def op(
+    resource: str, operation: str, options: dict[str, Any] | None = None, **params: Any
+) -> dict[str, Any]:
+    return keitaro_workflow(
+        {
+            "resource": resource,
+            "operation": operation,
+            "options": {"requestsPerSecond": 0, **(options or {})},
+            **params,
+        }
+    )
 
 
 async def report_total(tracker: Sandbox, credentials, **params: Any) -> int:
@@ -28,11 +37,20 @@ async def report_total(tracker: Sandbox, credentials, **params: Any) -> int:
     return total
 
 
-async def test_report_return_all_returns_exactly_total_rows_over_many_pages(tracker: Sandbox, credentials) -> None:
-    params = {"interval": "all_time", "timezone": "UTC", "dimensions": ["day", "country_code"], "measures": ["clicks", "conversions", "revenue"]}
+async def test_report_return_all_returns_exactly_total_rows_over_many_pages(
+    tracker: Sandbox, credentials
+) -> None:
+    params = {
+        "interval": "all_time",
+        "timezone": "UTC",
+        "dimensions": ["day", "country_code"],
+        "measures": ["clicks", "conversions", "revenue"],
+    }
     total = await report_total(tracker, credentials, **params)
     assert total > 120, "the dataset must be larger than one page for this test to mean something"
-    result = await run(op("report", "build", {"pageSize": 50}, returnAll=True, **params), [{}], credentials)
+    result = await run(
+        op("report", "build", {"pageSize": 50}, returnAll=True, **params), [{}], credentials
+    )
     data = result.items("Keitaro")[0].json["data"]
     rows = data["rows"]
     assert len(rows) == total == data["total"]
@@ -43,16 +61,30 @@ async def test_report_return_all_returns_exactly_total_rows_over_many_pages(trac
 
 
 async def test_report_without_return_all_asks_for_limit_rows(tracker: Sandbox, credentials) -> None:
-    params = {"interval": "all_time", "timezone": "UTC", "dimensions": ["day"], "measures": ["clicks"]}
+    params = {
+        "interval": "all_time",
+        "timezone": "UTC",
+        "dimensions": ["day"],
+        "measures": ["clicks"],
+    }
     result = await run(op("report", "build", limit=7, **params), [{}], credentials)
     assert len(result.items("Keitaro")[0].json["data"]["rows"]) == 7
     assert tracker.request_count("POST", REPORT) == 1
 
 
 async def test_report_rows_can_be_split_into_items(tracker: Sandbox, credentials) -> None:
-    params = {"interval": "all_time", "timezone": "UTC", "dimensions": ["country_code"], "measures": ["clicks"]}
+    params = {
+        "interval": "all_time",
+        "timezone": "UTC",
+        "dimensions": ["country_code"],
+        "measures": ["clicks"],
+    }
     total = await report_total(tracker, credentials, **params)
-    result = await run(op("report", "build", {"splitIntoItems": True, "pageSize": 3}, returnAll=True, **params), [{"a": 1}, {"a": 2}], credentials)
+    result = await run(
+        op("report", "build", {"splitIntoItems": True, "pageSize": 3}, returnAll=True, **params),
+        [{"a": 1}, {"a": 2}],
+        credentials,
+    )
     items = result.items("Keitaro")
     assert len(items) == 2 * total
     assert {i.paired_item.item for i in items if i.paired_item} == {0, 1}
@@ -62,18 +94,51 @@ async def test_report_rows_can_be_split_into_items(tracker: Sandbox, credentials
 async def test_older_trackers_get_grouping_and_metrics(tracker: Sandbox, credentials) -> None:
     # a tracker that does not know the newer names answers 400 naming the field; the node
     # then sends the older dialect, for this and every later page
-    tracker.faults.add("status", path=REPORT, method="POST", times=1, status=400, body={"error": "Unknown parameter 'dimensions'"})
-    params = {"interval": "all_time", "timezone": "UTC", "dimensions": ["country_code"], "measures": ["clicks"], "dialect": "auto"}
-    result = await run(op("report", "build", {"pageSize": 2}, returnAll=True, **params), [{}], credentials)
+    tracker.faults.add(
+        "status",
+        path=REPORT,
+        method="POST",
+        times=1,
+        status=400,
+        body={"error": "Unknown parameter 'dimensions'"},
+    )
+    params = {
+        "interval": "all_time",
+        "timezone": "UTC",
+        "dimensions": ["country_code"],
+        "measures": ["clicks"],
+        "dialect": "auto",
+    }
+    result = await run(
+        op("report", "build", {"pageSize": 2}, returnAll=True, **params), [{}], credentials
+    )
     envelope = result.items("Keitaro")[0].json
-    assert envelope["success"] is True and len(envelope["data"]["rows"]) == envelope["data"]["total"]
+    assert (
+        envelope["success"] is True and len(envelope["data"]["rows"]) == envelope["data"]["total"]
+    )
     assert tracker.request_count("POST", REPORT) == 1 + -(-envelope["data"]["total"] // 2)
 
 
-async def test_click_log_return_all_to_a_file_keeps_every_record(tracker: Sandbox, credentials, tmp_path: Path) -> None:
+async def test_click_log_return_all_to_a_file_keeps_every_record(
+    tracker: Sandbox, credentials, tmp_path: Path
+) -> None:
     target = tmp_path / "clicks.jsonl"
-    params = {"interval": "all_time", "timezone": "UTC", "columns": ["click_id", "campaign_id", "country_code"]}
-    result = await run(op("click", "getLog", {"pageSize": 300, "outputFile": str(target)}, returnAll=True, **params), [{}], credentials)
+    params = {
+        "interval": "all_time",
+        "timezone": "UTC",
+        "columns": ["click_id", "campaign_id", "country_code"],
+    }
+    result = await run(
+        op(
+            "click",
+            "getLog",
+            {"pageSize": 300, "outputFile": str(target)},
+            returnAll=True,
+            **params,
+        ),
+        [{}],
+        credentials,
+    )
     summary = result.items("Keitaro")[0].json["data"]
     lines = target.read_text().splitlines()
     assert summary == {"file": str(target), "records": len(lines), "pages": 7, "total": 2000}
@@ -88,7 +153,9 @@ async def test_a_tracker_that_ignores_offset_is_caught(tracker: Sandbox, credent
     tracker.faults.add("status", path=CLICKS, method="POST", times=2, status=200, body=page)
     params = {"interval": "all_time", "columns": ["click_id"]}
     with pytest.raises(WorkflowError) as caught:
-        await run(op("click", "getLog", {"pageSize": 2}, returnAll=True, **params), [{}], credentials)
+        await run(
+            op("click", "getLog", {"pageSize": 2}, returnAll=True, **params), [{}], credentials
+        )
     assert isinstance(caught.value.error, NodeApiError)
     assert "same page twice" in str(caught.value.error)
 
@@ -98,9 +165,13 @@ async def test_log_read_pages_with_query_limits(tracker: Sandbox, credentials) -
     everything = one.items("Keitaro")[0].json["data"]
     assert isinstance(everything, list) and len(everything) > 50
     tracker.reset_counts()
-    paged = await run(op("log", "read", {"pageSize": 40}, logType="system", returnAll=True), [{}], credentials)
+    paged = await run(
+        op("log", "read", {"pageSize": 40}, logType="system", returnAll=True), [{}], credentials
+    )
     assert paged.items("Keitaro")[0].json["data"] == everything
-    assert tracker.request_count("GET", "/admin_api/v1/logs/system") == -(-len(everything) // 40) + (len(everything) % 40 == 0)
+    assert tracker.request_count("GET", "/admin_api/v1/logs/system") == -(
+        -len(everything) // 40
+    ) + (len(everything) % 40 == 0)
     first = await run(op("log", "read", logType="system", limit=5), [{}], credentials)
     assert first.items("Keitaro")[0].json["data"] == everything[:5]
 

@@ -28,19 +28,36 @@ def country(*codes: Any) -> list[dict[str, Any]]:
 @pytest.mark.parametrize(
     ("fields", "expected"),
     [
-        ({"filters": country("UK")}, "not ISO-3166 alpha-2 country codes: 'UK' (did you mean 'GB'?)"),
-        ({"filters": country("GB", "ZZ")}, "'ZZ'"),
-        ({"filters": [{"name": "country", "mode": "accept", "payload": "GB"}]}, "needs an array of ISO-3166 alpha-2 codes"),
-        ({"filters": [{"name": "geo", "mode": "accept", "payload": ["GB"]}]}, "there is no 'geo' filter; use 'country'"),
         (
-            {"schema": "landings", "offers": [{"offer_id": 1, "share": 50}, {"offer_id": 2, "share": 70}]},
+            {"filters": country("UK")},
+            "not ISO-3166 alpha-2 country codes: 'UK' (did you mean 'GB'?)",
+        ),
+        ({"filters": country("GB", "ZZ")}, "'ZZ'"),
+        (
+            {"filters": [{"name": "country", "mode": "accept", "payload": "GB"}]},
+            "needs an array of ISO-3166 alpha-2 codes",
+        ),
+        (
+            {"filters": [{"name": "geo", "mode": "accept", "payload": ["GB"]}]},
+            "there is no 'geo' filter; use 'country'",
+        ),
+        (
+            {
+                "schema": "landings",
+                "offers": [{"offer_id": 1, "share": 50}, {"offer_id": 2, "share": 70}],
+            },
             "shares of active offers add up to 120, not 100 (1: 50, 2: 70)",
         ),
         ({"offers": [{"offer_id": 1, "share": 100}]}, "a 'redirect' stream loses its offers"),
-        ({"type": "default", "filters": country("GB")}, "a default stream always loses its filters"),
+        (
+            {"type": "default", "filters": country("GB")},
+            "a default stream always loses its filters",
+        ),
     ],
 )
-async def test_silent_mistakes_are_refused_before_sending(tracker: Sandbox, credentials, campaign_id, fields, expected) -> None:
+async def test_silent_mistakes_are_refused_before_sending(
+    tracker: Sandbox, credentials, campaign_id, fields, expected
+) -> None:
     with pytest.raises(WorkflowError) as caught:
         await run(create(), [{"stream": stream_body(campaign_id, **fields)}], credentials)
     error = caught.value.error
@@ -53,7 +70,14 @@ async def test_silent_mistakes_are_refused_before_sending(tracker: Sandbox, cred
     "fields",
     [
         {"filters": country("GB", "de", "XX")},
-        {"schema": "landings", "offers": [{"offer_id": 1, "share": 60}, {"offer_id": 2, "share": 40}, {"offer_id": 3, "share": 5, "state": "disabled"}]},
+        {
+            "schema": "landings",
+            "offers": [
+                {"offer_id": 1, "share": 60},
+                {"offer_id": 2, "share": 40},
+                {"offer_id": 3, "share": 5, "state": "disabled"},
+            ],
+        },
         {"filters": [{"name": "limit", "mode": "accept", "payload": {"per_day": 100}}]},
     ],
 )
@@ -62,8 +86,14 @@ async def test_good_streams_pass(tracker: Sandbox, credentials, campaign_id, fie
     assert result.items("Keitaro")[0].json["success"] is True
 
 
-async def test_without_strict_checks_the_stream_is_sent_with_warnings(tracker: Sandbox, credentials, campaign_id) -> None:
-    result = await run(create(strict=False), [{"stream": stream_body(campaign_id, filters=country("UK"))}], credentials)
+async def test_without_strict_checks_the_stream_is_sent_with_warnings(
+    tracker: Sandbox, credentials, campaign_id
+) -> None:
+    result = await run(
+        create(strict=False),
+        [{"stream": stream_body(campaign_id, filters=country("UK"))}],
+        credentials,
+    )
     item = result.items("Keitaro")[0]
     assert item.json["success"] is True
     assert item.json["data"]["filters"][0]["payload"] == ["UK"]

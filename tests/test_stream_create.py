@@ -179,7 +179,9 @@ async def test_tracker_validation_errors_carry_the_field_map(tracker: Sandbox, c
     assert tracker.request_count("POST", STREAMS) == 1
 
 
-async def test_items_are_sent_concurrently_but_bounded(tracker: Sandbox, credentials, campaign_id) -> None:
+async def test_items_are_sent_concurrently_but_bounded(
+    tracker: Sandbox, credentials, campaign_id
+) -> None:
     # slow answers keep requests open, so the server sees how many the node sends at once
     tracker.faults.add("latency", path=STREAMS, method="POST", times=-1, ms=100)
     items = [{"stream": stream_body(campaign_id, name=f"c{n}")} for n in range(12)]
@@ -194,7 +196,9 @@ async def test_items_are_sent_concurrently_but_bounded(tracker: Sandbox, credent
             }
         )
         result = await run(workflow, items, credentials)
-        assert [i.json["data"]["name"] for i in result.items("Keitaro")] == [f"c{n}" for n in range(12)]
+        assert [i.json["data"]["name"] for i in result.items("Keitaro")] == [
+            f"c{n}" for n in range(12)
+        ]
         assert tracker.peak_in_flight() == concurrency
         assert tracker.request_count("POST", STREAMS) == 12
 
@@ -202,7 +206,12 @@ async def test_items_are_sent_concurrently_but_bounded(tracker: Sandbox, credent
 async def test_default_concurrency_is_four(tracker: Sandbox, credentials, campaign_id) -> None:
     tracker.faults.add("latency", path=STREAMS, method="POST", times=-1, ms=100)
     workflow = keitaro_workflow(
-        {"resource": "stream", "operation": "create", "streamData": "={{ $json.stream }}", "options": {"requestsPerSecond": 0}}
+        {
+            "resource": "stream",
+            "operation": "create",
+            "streamData": "={{ $json.stream }}",
+            "options": {"requestsPerSecond": 0},
+        }
     )
     await run(workflow, [{"stream": stream_body(campaign_id)} for _ in range(10)], credentials)
     assert tracker.peak_in_flight() == 4

@@ -147,11 +147,15 @@ def _plan(value: Any, names: frozenset[str]) -> Plan:
 
             return fail
     if isinstance(value, dict):
-        entries = [(k, _plan(v, names) if _has_expression(v) else None, v) for k, v in value.items()]
+        entries = [
+            (k, _plan(v, names) if _has_expression(v) else None, v) for k, v in value.items()
+        ]
         return lambda scope: {k: (p(scope) if p is not None else v) for k, p, v in entries}
     if isinstance(value, list):
         plans = [_plan(v, names) if _has_expression(v) else None for v in value]
-        return lambda scope: [p(scope) if p is not None else v for p, v in zip(plans, value, strict=True)]
+        return lambda scope: [
+            p(scope) if p is not None else v for p, v in zip(plans, value, strict=True)
+        ]
     return lambda _scope: value
 
 
