@@ -9,7 +9,9 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
+from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         if args.command == "run":
-            return asyncio.run(_run(args))
+            return run_async(_run(args))
         if args.command == "describe":
             return _describe(args)
         if args.command == "sandbox":
@@ -89,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "coverage":
             return _coverage(args)
         if args.command == "test-credentials":
-            return asyncio.run(_test_credentials(args))
+            return run_async(_test_credentials(args))
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
@@ -98,6 +100,23 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         raise
     return 2
+
+
+def run_async(coro: Coroutine[Any, Any, int]) -> int:
+    """Run on uvloop when it is installed (the `speed` extra), else on asyncio's own loop.
+
+    KEITARO_NODE_UVLOOP=0 turns uvloop off.
+    """
+    factory = None
+    if os.environ.get("KEITARO_NODE_UVLOOP", "1") != "0":
+        try:
+            import uvloop
+
+            factory = uvloop.new_event_loop
+        except ImportError:
+            pass
+    with asyncio.Runner(loop_factory=factory) as runner:
+        return runner.run(coro)
 
 
 def _is_user_error(exc: Exception) -> bool:

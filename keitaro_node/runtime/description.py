@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -225,13 +225,27 @@ class CredentialType(_Model):
 
 
 @cache
+def _schema_data(name: str) -> Any:
+    text = resources.files("keitaro_node.runtime").joinpath("schemas", name).read_text("utf-8")
+    return json.loads(text)
+
+
+@cache
 def _schema(name: str) -> Any:
     from jsonschema import Draft202012Validator
 
-    text = resources.files("keitaro_node.runtime").joinpath("schemas", name).read_text("utf-8")
-    schema = json.loads(text)
+    schema = _schema_data(name)
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema)
+
+
+@cache
+def _fast_check(name: str) -> Callable[[Any], Any]:
+    """The schema compiled to Python: a valid description passes in a fraction of the time."""
+    import fastjsonschema
+
+    schema = {k: v for k, v in _schema_data(name).items() if k not in ("$schema", "$id")}
+    return fastjsonschema.compile(schema)
 
 
 def _json_path(path: Any) -> str:
@@ -243,6 +257,13 @@ def _json_path(path: Any) -> str:
 
 def validate_against(schema_name: str, data: Any, source: str) -> None:
     """Raise DescriptionError listing every schema violation with its JSON path."""
+    import fastjsonschema
+
+    try:
+        _fast_check(schema_name)(data)
+        return
+    except fastjsonschema.JsonSchemaException:
+        pass  # find every problem, with its path, the thorough way
     validator = _schema(schema_name)
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
