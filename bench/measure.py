@@ -52,6 +52,7 @@ class Summary:
     failed: int
     runs_calls_per_s: list[float]
     server_cpu_us_per_item: float | None = None
+    spread: float = 0.0  # (max - min) / median of calls/s over the runs
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -59,16 +60,19 @@ class Summary:
 
 def summarize(samples: list[Sample]) -> Summary:
     first = samples[0]
+    rates = [s.calls_per_s for s in samples]
+    middle = statistics.median(rates)
     return Summary(
         n=first.n,
         concurrency=first.concurrency,
         repeat=len(samples),
-        calls_per_s=statistics.median(s.calls_per_s for s in samples),
+        calls_per_s=middle,
         wall_s=statistics.median(s.wall_s for s in samples),
         cpu_us_per_item=statistics.median(s.cpu_us_per_item for s in samples),
         failed=max(s.failed for s in samples),
         runs_calls_per_s=[round(s.calls_per_s, 1) for s in samples],
         server_cpu_us_per_item=_median_or_none([s.server_cpu_us_per_item for s in samples]),
+        spread=(max(rates) - min(rates)) / middle if middle else 0.0,
     )
 
 

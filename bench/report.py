@@ -25,7 +25,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 
 
 def _numeric(text: str) -> bool:
-    stripped = text.replace(".", "").replace("-", "").replace("x", "").replace(",", "")
+    stripped = text.replace(".", "").replace("-", "").replace("%", "").replace(",", "")
     return stripped.isdigit()
 
 
@@ -69,6 +69,7 @@ def _throughput(results: dict[str, Any]) -> list[str]:
                     run["n"],
                     run["concurrency"],
                     run["calls_per_s"],
+                    f"{run['spread']:.0%}",
                     run["wall_s"],
                     run["cpu_us_per_item"],
                     run.get("server_cpu_us_per_item"),
@@ -87,6 +88,7 @@ def _throughput(results: dict[str, Any]) -> list[str]:
                     run["n"],
                     run["concurrency"],
                     run["calls_per_s"],
+                    f"{run['spread']:.0%}",
                     run["wall_s"],
                     run["cpu_us_per_item"],
                     run.get("server_cpu_us_per_item"),
@@ -95,13 +97,13 @@ def _throughput(results: dict[str, Any]) -> list[str]:
                 ]
             )
     headers = [
-        "latency", "server", "client", "N", "c", "calls/s", "wall s", "CPU us/item",
+        "latency", "server", "client", "N", "c", "calls/s", "spread", "wall s", "CPU us/item",
         "server CPU us/item", "node/raw", "node/seq",
     ]  # fmt: skip
     lines = [
         f"1. Throughput: stream create, N={n}, median of {repeat} runs, "
         "server in a separate process on 127.0.0.1; CPU = client process, "
-        "server CPU = the server process over the same span",
+        "server CPU = the server process over the same span; spread = (max - min) / median",
         table(headers, rows),
     ]
     for block in blocks:
@@ -275,8 +277,9 @@ def _targets(results: dict[str, Any]) -> list[str]:
 def render(results: dict[str, Any]) -> str:
     m = results["machine"]
     lines = [
-        f"keitaro-node benchmark: Python {m['python']}, aiohttp {m['aiohttp']}, {m['event_loop']}",
-        f"machine: {m['platform']}; {m['note']}",
+        f"keitaro-node benchmark at commit {m['commit']}: Python {m['python']}, "
+        f"aiohttp {m['aiohttp']}, {m['event_loop']}",
+        f"machine: {m['platform']}; {m['note']}; load average at start {m['load_average']}",
         f"command: {results['config']['command']}",
         "",
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+import subprocess
 import sys
 import traceback
 from collections.abc import Callable
@@ -48,7 +49,32 @@ def machine() -> dict[str, Any]:
         "aiohttp": aiohttp.__version__,
         "event_loop": "asyncio (default loop)",
         "note": f"{cpus} CPU cores shared by the client and the server process",
+        "load_average": _load_average(),
+        "commit": _commit(),
     }
+
+
+def _commit() -> str:
+    """The checked-out commit (read-only ``git rev-parse``), or "unknown"."""
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            cwd=servers.ROOT,
+            timeout=10,
+            check=False,
+        )
+    except OSError:
+        return "unknown"
+    return done.stdout.strip() or "unknown"
+
+
+def _load_average() -> str:
+    try:
+        return " ".join(f"{v:.2f}" for v in os.getloadavg())
+    except OSError:
+        return "unknown"
 
 
 # ------------------------------------------------------------------ throughput
@@ -62,6 +88,14 @@ def _ratio(a: float, b: float) -> float | None:
     return round(a / b, 3) if b else None
 
 
+def _warm_up(
+    server: servers.ServerProcess, node: node_runs.NodeRunner, bodies: list[Any], c: int
+) -> None:
+    """One untimed run of each client: imports, caches, the server's first requests."""
+    raw_client.run(server, bodies, c)
+    node.run(c)
+
+
 def throughput_at(config: Config, latency_ms: float, log: Log) -> dict[str, Any]:
     items = input_items(config.n)
     bodies = stream_bodies(items)
@@ -69,9 +103,7 @@ def throughput_at(config: Config, latency_ms: float, log: Log) -> dict[str, Any]
         node = node_runs.NodeRunner(server, items)
         raw_samples: dict[int, list[Sample]] = {c: [] for c in config.concurrency}
         node_samples: dict[int, list[Sample]] = {c: [] for c in config.concurrency}
-        # warm-up, not counted: connections, imports, caches
-        raw_client.run(server, bodies[: min(50, len(bodies))], 1)
-        node_runs.NodeRunner(server, items[: min(50, len(items))]).run(1)
+        _warm_up(server, node, bodies, max(config.concurrency))
         for r in range(config.repeat):
             for c in config.concurrency:
                 raw_samples[c].append(raw_client.run(server, bodies, c))
@@ -149,8 +181,7 @@ def overhead(config: Config, log: Log) -> dict[str, Any]:
     profile: dict[str, Any] | None = None
     with servers.running("stand-in", 0.0) as server:
         node = node_runs.NodeRunner(server, items)
-        raw_client.run(server, bodies[: min(50, len(bodies))], 1)
-        node_runs.NodeRunner(server, items[: min(50, len(items))]).run(1)
+        _warm_up(server, node, bodies, max(config.concurrency))
         edit = summarize([node_runs.edit_fields_only(items) for _ in range(config.repeat)])
         for c in config.concurrency:
             raw = summarize([raw_client.run(server, bodies, c) for _ in range(config.repeat)])

@@ -149,3 +149,17 @@ async def test_a_loop_in_connections_is_refused() -> None:
     workflow["connections"]["B"] = {"main": [[{"node": "A", "type": "main", "index": 0}]]}
     with pytest.raises(WorkflowError, match="loop"):
         await run(workflow, [{}])
+
+
+async def test_edit_fields_never_changes_the_input_item() -> None:
+    params = {
+        **assignments(("stream.name", "renamed", "string"), ("stream.extra.deep", "1", "number")),
+        "includeOtherFields": True,
+    }
+    workflow = chain(
+        node("Start", "n8n-nodes-base.manualTrigger"),
+        node("Set", "n8n-nodes-base.set", params),
+    )
+    result = await run(workflow, [{"stream": {"name": "original", "extra": {"keep": True}}}])
+    assert result.items("Start")[0].json == {"stream": {"name": "original", "extra": {"keep": True}}}
+    assert result.items("Set")[0].json == {"stream": {"name": "renamed", "extra": {"keep": True, "deep": 1}}}

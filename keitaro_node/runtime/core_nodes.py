@@ -145,6 +145,7 @@ class EditFields(_DescribedNode):
             dot = options.get("dotNotation", True)
             # shallow: _set_path copies nested objects before it changes them
             out: dict[str, Any] = dict(item.json) if params.get("includeOtherFields") else {}
+            owned = {id(out)}  # objects made here, safe to change in place
             if params.get("mode") == "raw":
                 raw = params.get("jsonOutput")
                 if not isinstance(raw, dict):
@@ -152,7 +153,7 @@ class EditFields(_DescribedNode):
                 out.update(raw)
             else:
                 for name, value in _assignments(params.get("assignments"), options):
-                    _set_path(out, name, value, dot)
+                    _set_path(out, name, value, dot, owned)
             binary = item.binary if options.get("includeBinary", True) else None
             return Item(json=out, binary=binary, paired_item=PairedItem(index))
 
@@ -216,7 +217,8 @@ def _convert(value: Any, kind: str) -> Any:
     raise ValueError(f"unknown field type '{kind}'")
 
 
-def _set_path(target: dict[str, Any], name: str, value: Any, dot: bool) -> None:
+def _set_path(target: dict[str, Any], name: str, value: Any, dot: bool, owned: set[int]) -> None:
+    """Set `a.b.c`; objects not in `owned` (shared with the input) are copied before changing."""
     if not dot or "." not in name:
         target[name] = value
         return
@@ -224,9 +226,10 @@ def _set_path(target: dict[str, Any], name: str, value: Any, dot: bool) -> None:
     node = target
     for part in parts[:-1]:
         child = node.get(part)
-        # copy on write: nested objects may be shared with the input item
-        child = dict(child) if isinstance(child, dict) else {}
-        node[part] = child
+        if not (isinstance(child, dict) and id(child) in owned):
+            child = dict(child) if isinstance(child, dict) else {}
+            owned.add(id(child))
+            node[part] = child
         node = child
     node[parts[-1]] = value
 

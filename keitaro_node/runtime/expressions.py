@@ -759,7 +759,8 @@ class _Parser:
             then = self.expression()
             self.expect(":")
             other = self.expression()
-            return lambda s: then(s) if truthy(condition(s)) else other(s)
+            fn: Compiled = lambda s: then(s) if truthy(condition(s)) else other(s)  # noqa: E731
+            return _data(fn) if _is_data(then) and _is_data(other) else fn
         return condition
 
     def _arrow_ahead(self) -> bool:
@@ -817,14 +818,14 @@ class _Parser:
             self.pos += 1
             operand = self.unary()
             if text == "!":
-                return lambda s: not truthy(operand(s))
+                return _data(lambda s: not truthy(operand(s)))
             if text == "-":
-                return lambda s: _tidy(-_number(operand(s)))
-            return lambda s: _number(operand(s))
+                return _data(lambda s: _tidy(-_number(operand(s))))
+            return _data(lambda s: _number(operand(s)))
         if kind == "name" and text == "typeof":
             self.pos += 1
             operand = self.unary()
-            return lambda s: _typeof(operand(s))
+            return _data(lambda s: _typeof(operand(s)))
         return self.postfix(self.primary())
 
     def postfix(self, node: Compiled) -> Compiled:
@@ -871,10 +872,10 @@ class _Parser:
         kind, text, at = self.take()
         if kind == "num":
             value = _tidy(float(text)) if any(c in text for c in ".eE") else int(text)
-            return lambda s: value
+            return _constant(value)
         if kind == "str":
             literal = _unquote(text)
-            return lambda s: literal
+            return _constant(literal)
         if kind == "tpl":
             return self.template_literal(text, at)
         if kind == "name":
@@ -890,7 +891,8 @@ class _Parser:
                 if not self.accept(","):
                     self.expect("]")
                     break
-            return lambda s: [item(s) for item in items]
+            array: Compiled = lambda s: [item(s) for item in items]  # noqa: E731
+            return _data(array) if all(_is_data(i) for i in items) else array
         if text == "{":
             return self.object_literal()
         if kind == "end":
@@ -913,7 +915,8 @@ class _Parser:
             if not self.accept(","):
                 self.expect("}")
                 break
-        return lambda s: {key: value(s) for key, value in entries}
+        obj: Compiled = lambda s: {key: value(s) for key, value in entries}  # noqa: E731
+        return _data(obj) if all(_is_data(v) for _, v in entries) else obj
 
     def template_literal(self, raw: str, at: int) -> Compiled:
         body = raw[1:-1]
@@ -935,12 +938,11 @@ class _Parser:
             inner.locals = self.locals
             parts.append(inner.parse())
             pos = end + 1
-        return lambda s: "".join(to_text(part(s)) for part in parts)
+        return _data(lambda s: "".join(to_text(part(s)) for part in parts))
 
     def name(self, text: str, at: int) -> Compiled:
         if text in LITERALS:
-            value = LITERALS[text]
-            return lambda s: value
+            return _constant(LITERALS[text])
         if any(text in scope for scope in self.locals):
             return lambda s: s.get(text)
         if text in self.names:
@@ -959,16 +961,26 @@ class _Parser:
 
 
 def _constant(value: Any) -> Compiled:
-    return lambda _s: value
+    return _data(lambda _s: value)
 
 
 def _binary(op: str, left: Compiled, right: Compiled) -> Compiled:
+    both = _is_data(left) and _is_data(right)
+    fn: Compiled
     if op == "&&":
-        return lambda s: r if not truthy(r := left(s)) else right(s)
+        fn = lambda s: r if not truthy(r := left(s)) else right(s)  # noqa: E731
+        return _data(fn) if both else fn
     if op == "||":
-        return lambda s: r if truthy(r := left(s)) else right(s)
+        fn = lambda s: r if truthy(r := left(s)) else right(s)  # noqa: E731
+        return _data(fn) if both else fn
     if op == "??":
-        return lambda s: r if (r := left(s)) is not None else right(s)
+        fn = lambda s: r if (r := left(s)) is not None else right(s)  # noqa: E731
+        return _data(fn) if both else fn
+    return _data(_operator(op, left, right))
+
+
+def _operator(op: str, left: Compiled, right: Compiled) -> Compiled:
+    """Operators whose result is a number, text or boolean."""
     if op == "+":
         return lambda s: _add(left(s), right(s))
     if op in ("-", "*", "/", "%"):
