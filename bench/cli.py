@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import report, targets
+from .measure import use_loop
 from .suite import PARTS, Config, run_all
 
 
@@ -86,6 +87,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--scale-params", default="{}", help="extra node parameters for the export (JSON)"
     )
+    p.add_argument(
+        "--loop",
+        choices=("asyncio", "uvloop"),
+        default="asyncio",
+        help="event loop of the measured runs (uvloop needs the speed extra)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     return p
 
@@ -94,6 +101,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.n < 1 or args.repeat < 1 or not args.concurrency or min(args.concurrency) < 1:
         print("error: --n, --repeat and every --concurrency must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        use_loop(args.loop)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     config = Config(
         n=args.n,

@@ -93,6 +93,26 @@ def process_cpu_s(pid: int) -> float | None:
 
 
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+_loop_factory: Callable[[], asyncio.AbstractEventLoop] | None = None
+
+
+def use_loop(name: str) -> None:
+    """``asyncio`` (the default loop) or ``uvloop`` for every measured run in this process."""
+    global _loop_factory
+    if name == "asyncio":
+        _loop_factory = None
+        return
+    if name != "uvloop":
+        raise ValueError(f"unknown event loop {name!r}")
+    try:
+        import uvloop
+    except ImportError:
+        raise ValueError("uvloop is not installed (pip install '.[speed]')") from None
+    _loop_factory = uvloop.new_event_loop
+
+
+def loop_name() -> str:
+    return "asyncio (default loop)" if _loop_factory is None else "uvloop"
 
 
 def timed_run(
@@ -126,7 +146,8 @@ def timed_run(
         server = server1 - server0 if server0 is not None and server1 is not None else None
         return Sample(n, concurrency, wall1 - wall0, cpu1 - cpu0, failed, server)
 
-    return asyncio.run(main())
+    with asyncio.Runner(loop_factory=_loop_factory) as runner:
+        return runner.run(main())
 
 
 def median(values: list[float]) -> float:

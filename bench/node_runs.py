@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import copy
 import cProfile
-import io
-import os
-import pstats
 from typing import Any
 
 from .measure import Sample, timed_run
@@ -65,26 +62,6 @@ class NodeRunner:
             self.server.pid,
         )
 
-    def profile(
-        self, concurrency: int, top: int = 20, save_to: str | None = None
-    ) -> dict[str, Any]:
-        """cProfile of one run; the top functions by cumulative and by own time, per item.
-
-        ``save_to`` also writes the raw statistics for ``python -m pstats FILE``.
-        """
-        profiler = cProfile.Profile()
-        sample = self.run(concurrency, profiler)
-        if save_to:
-            profiler.dump_stats(save_to)
-        n = len(self.items)
-        return {
-            "n": n,
-            "concurrency": concurrency,
-            "calls_per_s_under_profiler": round(sample.calls_per_s, 1),
-            "by_cumulative": _top(profiler, "cumulative", top, n),
-            "by_tottime": _top(profiler, "tottime", top, n),
-        }
-
 
 def edit_fields_only(items: list[dict[str, Any]]) -> Sample:
     """Manual Trigger -> Edit Fields without any HTTP: the engine and expression share."""
@@ -101,41 +78,3 @@ def edit_fields_only(items: list[dict[str, Any]]) -> Sample:
         return len(items) - len(result.items("Build Stream"))
 
     return timed_run(job, len(items), 1)
-
-
-def _top(profiler: cProfile.Profile, key: str, top: int, n: int) -> list[dict[str, Any]]:
-    stats = pstats.Stats(profiler, stream=io.StringIO())
-    stats.sort_stats(key)
-    rows: list[dict[str, Any]] = []
-    raw: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
-    for func in stats.fcn_list:  # type: ignore[attr-defined]
-        _cc, ncalls, tottime, cumtime, _callers = raw[func]
-        filename, line, name = func
-        if f"{os.sep}bench{os.sep}" in filename:
-            continue  # the benchmark's own frames
-        if len(rows) == top:
-            break
-        rows.append(
-            {
-                "function": _where(filename, line, name),
-                "calls": ncalls,
-                "own_us_per_item": round(tottime / n * 1e6, 2),
-                "cum_us_per_item": round(cumtime / n * 1e6, 2),
-            }
-        )
-    return rows
-
-
-def _where(filename: str, line: int, name: str) -> str:
-    if filename == "~":
-        return name
-    for marker in ("/site-packages/", "/keitaro_node/", "/lib/python"):
-        at = filename.find(marker)
-        if at >= 0:
-            short = filename[at + 1 :]
-            if marker == "/site-packages/":
-                short = short[len("site-packages/") :]
-            elif marker == "/lib/python":
-                short = "stdlib/" + short.split("/", 2)[-1]
-            return f"{short}:{line}({name})"
-    return f"{filename}:{line}({name})"

@@ -7,6 +7,7 @@ read and parse the JSON answer. No validation, no retries, no items.
 from __future__ import annotations
 
 import asyncio
+import cProfile
 from typing import Any
 
 import aiohttp
@@ -40,10 +41,16 @@ async def create_streams(
     return failed
 
 
-def run(server: ServerProcess, bodies: list[dict[str, Any]], concurrency: int) -> Sample:
+def run(
+    server: ServerProcess,
+    bodies: list[dict[str, Any]],
+    concurrency: int,
+    profiler: cProfile.Profile | None = None,
+) -> Sample:
     return timed_run(
         lambda: create_streams(server.url, server.api_key, bodies, concurrency),
         len(bodies),
         concurrency,
-        server_pid=server.pid,
+        profiler,
+        server.pid,
     )

@@ -149,6 +149,15 @@ def _overhead(results: dict[str, Any]) -> list[str]:
         "our layers = node total - raw aiohttp",
         table(headers, rows),
     ]
+    budget = ", ".join(
+        f"c={r['concurrency']}: {r['raw_cpu_us_per_item'] / 0.8:.0f} "
+        f"(now {r['node_cpu_us_per_item']:.0f})"
+        for r in part["by_concurrency"]
+    )
+    lines.append(
+        "   at 0 ms the client is CPU-bound, so node/raw calls/s ~ raw CPU / node CPU; "
+        f"node/raw >= 0.8 needs node CPU us/item <= raw / 0.8: {budget}"
+    )
     profile = part.get("profile")
     if profile:
         lines.append(_profile(profile))
@@ -168,6 +177,27 @@ def _profile(profile: dict[str, Any]) -> str:
         ]
         lines.append(f"   top {len(rows)} by {title}:")
         lines.append(table(["function", "calls", "cum us/item", "own us/item"], rows))
+    areas = profile.get("by_area", [])
+    if areas:
+        lines.append(
+            "   own time by area, node vs raw aiohttp at the same c "
+            "(profiler overhead included in both):"
+        )
+        lines.append(
+            table(
+                ["area", "node us/item", "share", "raw us/item", "node - raw"],
+                [
+                    [
+                        a["area"],
+                        a["own_us_per_item"],
+                        f"{a['share']:.0%}",
+                        a.get("raw_own_us_per_item"),
+                        a["own_us_per_item"] - a.get("raw_own_us_per_item", 0.0),
+                    ]
+                    for a in areas
+                ],
+            )
+        )
     return "\n".join(lines)
 
 

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import node_runs, raw_client, scale, servers, startup
-from .measure import Sample, Summary, summarize
+from . import node_runs, profiling, raw_client, scale, servers, startup
+from .measure import Sample, Summary, loop_name, summarize
 from .workload import input_items, stream_bodies
 
 Log = Callable[[str], None]
@@ -47,7 +47,7 @@ def machine() -> dict[str, Any]:
         "implementation": platform.python_implementation(),
         "platform": platform.platform(),
         "aiohttp": aiohttp.__version__,
-        "event_loop": "asyncio (default loop)",
+        "event_loop": loop_name(),
         "note": f"{cpus} CPU cores shared by the client and the server process",
         "load_average": _load_average(),
         "commit": _commit(),
@@ -106,8 +106,13 @@ def throughput_at(config: Config, latency_ms: float, log: Log) -> dict[str, Any]
         _warm_up(server, node, bodies, max(config.concurrency))
         for r in range(config.repeat):
             for c in config.concurrency:
-                raw_samples[c].append(raw_client.run(server, bodies, c))
-                node_samples[c].append(node.run(c))
+                # raw and node take turns at going first, so drift hits both alike
+                if r % 2 == 0:
+                    raw_samples[c].append(raw_client.run(server, bodies, c))
+                    node_samples[c].append(node.run(c))
+                else:
+                    node_samples[c].append(node.run(c))
+                    raw_samples[c].append(raw_client.run(server, bodies, c))
                 log(
                     f"throughput {latency_ms:g} ms, c={c}, run {r + 1}: "
                     f"raw {raw_samples[c][-1].calls_per_s:.0f}/s, "
@@ -144,18 +149,32 @@ def throughput_at(config: Config, latency_ms: float, log: Log) -> dict[str, Any]
 
 
 def sandbox_check(config: Config, log: Log) -> dict[str, Any]:
-    """One line against the real sandbox: raw and node at the highest concurrency."""
+    """One line against the real sandbox: raw and node at the highest concurrency.
+
+    The sandbox slows down as a campaign fills with flows, so every run creates its flows
+    in a fresh campaign, and raw and node take turns at going first.
+    """
     latency = config.latency_ms[0]
     c = max(config.concurrency)
+    raw_samples: list[Sample] = []
+    node_samples: list[Sample] = []
     with servers.running("sandbox", latency) as server:
-        campaign = server.seed_campaign()
-        items = input_items(config.n, campaign)
-        bodies = stream_bodies(items)
-        node = node_runs.NodeRunner(server, items)
-        raw_samples, node_samples = [], []
-        for _ in range(config.repeat):
-            raw_samples.append(raw_client.run(server, bodies, c))
-            node_samples.append(node.run(c))
+
+        def raw_run() -> None:
+            campaign = server.seed_campaign()
+            raw_samples.append(
+                raw_client.run(server, stream_bodies(input_items(config.n, campaign)), c)
+            )
+
+        def node_run() -> None:
+            campaign = server.seed_campaign()
+            node_samples.append(
+                node_runs.NodeRunner(server, input_items(config.n, campaign)).run(c)
+            )
+
+        for r in range(config.repeat):
+            for job in (raw_run, node_run) if r % 2 == 0 else (node_run, raw_run):
+                job()
     raw, mine = summarize(raw_samples), summarize(node_samples)
     log(
         f"sandbox {latency:g} ms, c={c}: raw {raw.calls_per_s:.0f}/s, node {mine.calls_per_s:.0f}/s"
@@ -184,8 +203,12 @@ def overhead(config: Config, log: Log) -> dict[str, Any]:
         _warm_up(server, node, bodies, max(config.concurrency))
         edit = summarize([node_runs.edit_fields_only(items) for _ in range(config.repeat)])
         for c in config.concurrency:
-            raw = summarize([raw_client.run(server, bodies, c) for _ in range(config.repeat)])
-            mine = summarize([node.run(c) for _ in range(config.repeat)])
+            raw_samples: list[Sample] = []
+            node_samples: list[Sample] = []
+            for _ in range(config.repeat):
+                raw_samples.append(raw_client.run(server, bodies, c))
+                node_samples.append(node.run(c))
+            raw, mine = summarize(raw_samples), summarize(node_samples)
             ours = mine.cpu_us_per_item - raw.cpu_us_per_item
             rows.append(
                 {
@@ -205,7 +228,9 @@ def overhead(config: Config, log: Log) -> dict[str, Any]:
                 f"node {mine.cpu_us_per_item:.0f} us/item"
             )
         if config.profile:
-            profile = node.profile(max(config.concurrency), save_to=config.profile_out)
+            profile = profiling.profile(
+                node, bodies, max(config.concurrency), save_to=config.profile_out
+            )
             profile["latency_ms"] = 0.0
             if config.profile_out:
                 profile["stats_file"] = config.profile_out

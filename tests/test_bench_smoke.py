@@ -26,7 +26,7 @@ def bench(*args: str) -> dict[str, Any]:
 def test_throughput_and_overhead_with_tiny_n() -> None:
     results = bench(
         "--n", "20", "--repeat", "1", "--latency-ms", "0", "--concurrency", "1,4",
-        "--parts", "throughput,overhead",
+        "--parts", "throughput,overhead", "--profile",
     )  # fmt: skip
     assert results["config"]["n"] == 20
     assert results["machine"]["cpus"] >= 1
@@ -58,6 +58,11 @@ def test_throughput_and_overhead_with_tiny_n() -> None:
     for row in rows:
         assert row["raw_cpu_us_per_item"] > 0 and row["node_cpu_us_per_item"] > 0
         assert row["edit_fields_cpu_us_per_item"] > 0
+
+    profile = results["overhead"]["profile"]
+    assert profile["n"] == 20 and profile["concurrency"] == 4
+    assert len(profile["by_cumulative"]) > 0 and len(profile["by_tottime"]) > 0
+    assert any(a["area"].startswith("keitaro_node/") for a in profile["by_area"])
 
     names = {t["target"] for t in results["targets"]}
     assert any("node/raw" in name for name in names)

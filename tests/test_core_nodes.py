@@ -161,5 +161,21 @@ async def test_edit_fields_never_changes_the_input_item() -> None:
         node("Set", "n8n-nodes-base.set", params),
     )
     result = await run(workflow, [{"stream": {"name": "original", "extra": {"keep": True}}}])
-    assert result.items("Start")[0].json == {"stream": {"name": "original", "extra": {"keep": True}}}
-    assert result.items("Set")[0].json == {"stream": {"name": "renamed", "extra": {"keep": True, "deep": 1}}}
+    assert result.items("Start")[0].json == {
+        "stream": {"name": "original", "extra": {"keep": True}}
+    }
+    assert result.items("Set")[0].json == {
+        "stream": {"name": "renamed", "extra": {"keep": True, "deep": 1}}
+    }
+
+
+async def test_collector_thresholds_come_back_after_concurrent_runs() -> None:
+    import asyncio
+    import gc
+
+    before = gc.get_threshold()
+    workflow = chain(
+        node("Start", "n8n-nodes-base.manualTrigger"), node("NoOp", "n8n-nodes-base.noOp")
+    )
+    await asyncio.gather(*(run(workflow, [{"n": n}]) for n in range(5)))
+    assert gc.get_threshold() == before
