@@ -1,16 +1,15 @@
 """Checks on request bodies before anything is sent: the project's JSON Schemas per body kind.
 
-Every item's body is checked, so the check is on the hot path: fastjsonschema compiles each
-schema to Python once and answers in microseconds; only a body that fails is checked again
-with jsonschema, which lists every problem with its place.
+Every item's body is checked, so the check is on the hot path (see SchemaCheck).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from functools import cache
 from typing import Any
+
+from keitaro_node.runtime.schema_check import SchemaCheck
 
 from .resources import schema_file
 
@@ -20,38 +19,14 @@ class BodyProblem(ValueError):
 
 
 @cache
-def _schema(name: str) -> dict[str, Any]:
+def _check(name: str) -> SchemaCheck:
     schema: dict[str, Any] = json.loads(schema_file(f"{name}.json").read_text("utf-8"))
-    return schema
-
-
-@cache
-def _fast(name: str) -> Callable[[Any], Any]:
-    import fastjsonschema
-
-    schema = {k: v for k, v in _schema(name).items() if k != "$schema"}
-    return fastjsonschema.compile(schema)
-
-
-@cache
-def _explaining(name: str) -> Any:
-    from jsonschema import Draft202012Validator
-
-    schema = _schema(name)
-    Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema)
+    return SchemaCheck(schema)
 
 
 def check_body(schema_name: str, body: Any) -> None:
     """Raise BodyProblem naming each wrong field; return quietly when the body fits."""
-    import fastjsonschema
-
-    try:
-        _fast(schema_name)(body)
-        return
-    except fastjsonschema.JsonSchemaValueException:
-        pass
-    errors = sorted(_explaining(schema_name).iter_errors(body), key=lambda e: list(e.absolute_path))
+    errors = _check(schema_name).errors(body)
     if errors:
         raise BodyProblem("; ".join(_describe(e) for e in errors[:8]))
 
