@@ -173,6 +173,24 @@ class _TooLarge(Exception):
 MIN_MASKED_KEY = 6
 
 
+_JSON_BODY = {"Content-Type": "application/json"}
+
+
+class _Label:
+    """`POST /streams [item 3]` for log lines, built only when a line is written."""
+
+    __slots__ = ("client", "index", "request")
+
+    def __init__(self, client: KeitaroClient, request: ApiRequest, index: int | None) -> None:
+        self.client = client
+        self.request = request
+        self.index = index
+
+    def __str__(self) -> str:
+        item = f" [item {self.index}]" if self.index is not None else ""
+        return self.client.mask(f"{self.request.method} {self.request.path}{item}")
+
+
 class KeitaroClient:
     """Sends ApiRequests to one tracker. Use as `async with KeitaroClient(...) as client:`."""
 
@@ -269,11 +287,8 @@ class KeitaroClient:
             if request.has_body
             else None
         )
-        headers = {"Content-Type": "application/json"} if payload is not None else None
-        label = self.mask(
-            f"{request.method} {request.path}"
-            + (f" [item {item_index}]" if item_index is not None else "")
-        )
+        headers = _JSON_BODY if payload is not None else None
+        label = _Label(self, request, item_index)  # formatted only when a line is logged
         limit = max(1, settings.max_attempts)
         waited = 0.0
         attempt = 0
@@ -285,14 +300,15 @@ class KeitaroClient:
                 outcome = await self._attempt(request.method, url, request.query, payload, headers)
             elapsed_ms = (time.perf_counter() - started) * 1000
             if outcome.error is None and 200 <= outcome.status < 300:
-                log.info(
-                    "%s: attempt %d of %d -> HTTP %d (%.0f ms)",
-                    label,
-                    attempt,
-                    limit,
-                    outcome.status,
-                    elapsed_ms,
-                )
+                if log.isEnabledFor(logging.INFO):
+                    log.info(
+                        "%s: attempt %d of %d -> HTTP %d (%.0f ms)",
+                        label,
+                        attempt,
+                        limit,
+                        outcome.status,
+                        elapsed_ms,
+                    )
                 return self._success(request, outcome, url, attempt)
             retry, reason = self._should_retry(request, outcome)
             reason = self.mask(reason)
@@ -410,6 +426,8 @@ class KeitaroClient:
         declared = resp.content_length
         if declared is not None and declared > limit:
             raise _TooLarge(declared)
+        if declared is not None and "Content-Encoding" not in resp.headers:
+            return await resp.read()  # the usual small answer: its size is known and allowed
         buffer = bytearray()
         async for chunk in resp.content.iter_chunked(_CHUNK):
             buffer += chunk

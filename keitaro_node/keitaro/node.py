@@ -73,6 +73,10 @@ class KeitaroNode(NodeType):
                 params = ctx.get_parameters(index)
                 warnings: list[str] = []
                 request = sent[index] = builder.build(params, warnings)
+                if not routing.pagination and routing.handler is None:  # the common case
+                    response = await client.send(request, item_index=index)
+                    del sent[index]
+                    return _single(envelopes, routing, request, response, params, index, warnings)
                 send = _Sender(client, routing, params, index)
                 if routing.pagination:
                     if sink_file is not None:
@@ -93,21 +97,15 @@ class KeitaroNode(NodeType):
                         )
                 else:
                     response = await send(request)
-                    if routing.binary and isinstance(response.data, bytes):
-                        out = envelopes.binary_item(
-                            request,
-                            response,
-                            index,
-                            str(params.get("binaryPropertyName") or "data"),
-                        )
-                    else:
-                        out = envelopes.item(
-                            send.last_request or request,
-                            response.data,
-                            index,
-                            response.attempts,
-                            warnings,
-                        )
+                    out = _single(
+                        envelopes,
+                        routing,
+                        send.last_request or request,
+                        response,
+                        params,
+                        index,
+                        warnings,
+                    )
                 del sent[index]
                 return out
 
@@ -156,6 +154,22 @@ class _Sender:
                 raise
             self.old_dialect = True  # an older tracker: grouping/metrics from now on
             return await self(request)
+
+
+def _single(
+    envelopes: Envelopes,
+    routing: Routing,
+    request: ApiRequest,
+    response: ApiResponse,
+    params: dict[str, Any],
+    index: int,
+    warnings: list[str],
+) -> Item:
+    """The output item of one request: the envelope, or a file for downloads."""
+    if routing.binary and isinstance(response.data, bytes):
+        prop = str(params.get("binaryPropertyName") or "data")
+        return envelopes.binary_item(request, response, index, prop)
+    return envelopes.item(request, response.data, index, response.attempts, warnings)
 
 
 def _with_body(request: ApiRequest, body: Any) -> ApiRequest:

@@ -22,16 +22,25 @@ class Envelopes:
         self.operation = operation
         self.client = client
         self._headers = {True: client.masked_headers(True), False: client.masked_headers(False)}
+        self._urls: dict[str, str] = {}
+
+    def _masked_url(self, path: str) -> str:
+        url = self._urls[path] = self.client.mask(self.client.url_for(path))
+        return url
 
     def envelope(self, request: ApiRequest, success: bool, data: Any) -> dict[str, Any]:
-        url = self.client.url_for(request.path)
         if request.query:
-            url += "?" + urlencode(request.query)
+            url = self.client.mask(
+                self.client.url_for(request.path) + "?" + urlencode(request.query)
+            )
+        else:  # the same few paths again and again: mask each once
+            url = self._urls.get(request.path) or self._masked_url(request.path)
         return {
             "request": {
-                "url": self.client.mask(url),
+                "url": url,
                 "method": request.method,
-                "headers": dict(self._headers[request.has_body]),
+                # one shared dict per kind: output items are read, not changed in place
+                "headers": self._headers[request.has_body],
             },
             "resource": self.operation.resource,
             "operation": self.operation.name,

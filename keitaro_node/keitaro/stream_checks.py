@@ -44,16 +44,16 @@ def check_stream(body: dict[str, Any], creating: bool) -> list[StreamProblem]:
     """Problems of a stream body (create, or the fields an update sends)."""
     problems: list[StreamProblem] = []
     filters = body.get("filters")
-    if isinstance(filters, list):
+    if filters and type(filters) is list:
         for index, entry in enumerate(filters):
-            if isinstance(entry, dict):
+            if type(entry) is dict and entry.get("name") in ("geo", "country"):
                 problems.extend(_filter_problems(index, entry))
     for kind in ("offers", "landings"):
         entries = body.get(kind)
-        if isinstance(entries, list) and entries:
+        if entries and type(entries) is list:
             problems.extend(_share_problems(kind, entries))
     schema = body.get("schema")
-    if schema in ("redirect", "action"):
+    if schema == "redirect" or schema == "action":
         for kind in ("landings", "offers"):
             if body.get(kind):
                 problems.append(
@@ -63,7 +63,7 @@ def check_stream(body: dict[str, Any], creating: bool) -> list[StreamProblem]:
                         f"use schema 'landings' to rotate {kind}",
                     )
                 )
-    if body.get("type") == "default" and body.get("filters"):
+    if filters and body.get("type") == "default":
         problems.append(
             StreamProblem(
                 "filters", "a default stream always loses its filters (the tracker empties them)"
@@ -110,12 +110,17 @@ def _filter_problems(index: int, entry: dict[str, Any]) -> list[StreamProblem]:
 
 def _share_problems(kind: str, entries: list[Any]) -> list[StreamProblem]:
     key = "offer_id" if kind == "offers" else "landing_id"
-    active = [e for e in entries if isinstance(e, dict) and e.get("state", "active") == "active"]
-    shares = [e.get("share") for e in active]
-    if not active or not all(isinstance(s, int) and not isinstance(s, bool) for s in shares):
-        return []
-    total = sum(int(s) for s in shares if isinstance(s, int))
-    if total == 100:
+    total = 0
+    active = []
+    for entry in entries:
+        if type(entry) is not dict or entry.get("state", "active") != "active":
+            continue
+        share = entry.get("share")
+        if type(share) is not int:
+            return []  # the schema check reports shares that are not whole numbers
+        total += share
+        active.append(entry)
+    if not active or total == 100:
         return []
     parts = ", ".join(f"{e.get(key)}: {e.get('share')}" for e in active)
     return [

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, ClassVar
 
 from .description import CredentialType, NodeDescription, parse_node_description
@@ -139,7 +139,7 @@ class EditFields(_DescribedNode):
     }
 
     async def execute(self, ctx: ExecutionContext, items: list[Item]) -> list[list[Item]]:
-        async def handle(index: int, item: Item) -> Item:
+        def handle(index: int, item: Item) -> Item:
             params = ctx.get_parameters(index)
             options = params.get("options") or {}
             dot = options.get("dotNotation", True)
@@ -157,7 +157,7 @@ class EditFields(_DescribedNode):
             binary = item.binary if options.get("includeBinary", True) else None
             return Item(json=out, binary=binary, paired_item=PairedItem(index))
 
-        return [await ctx.map_items(items, handle)]
+        return [await ctx.map_each(items, handle)]
 
 
 def _assignments(raw: Any, options: dict[str, Any]) -> list[tuple[str, Any]]:
@@ -183,6 +183,8 @@ def _assignments(raw: Any, options: dict[str, Any]) -> list[tuple[str, Any]]:
 
 
 def _convert(value: Any, kind: str) -> Any:
+    if type(value) is _WANTED.get(kind):
+        return value
     if kind == "string":
         return to_text(value) if not isinstance(value, str) else value
     if kind == "number":
@@ -217,12 +219,26 @@ def _convert(value: Any, kind: str) -> Any:
     raise ValueError(f"unknown field type '{kind}'")
 
 
+_WANTED: dict[str, type] = {
+    "string": str,
+    "number": int,
+    "boolean": bool,
+    "array": list,
+    "object": dict,
+}
+
+
+@lru_cache(maxsize=1024)
+def _path_parts(name: str) -> tuple[str, ...]:
+    return tuple(name.split("."))
+
+
 def _set_path(target: dict[str, Any], name: str, value: Any, dot: bool, owned: set[int]) -> None:
     """Set `a.b.c`; objects not in `owned` (shared with the input) are copied before changing."""
     if not dot or "." not in name:
         target[name] = value
         return
-    parts = name.split(".")
+    parts = _path_parts(name)
     node = target
     for part in parts[:-1]:
         child = node.get(part)
@@ -266,7 +282,7 @@ class If(_DescribedNode):
         true_items: list[Item] = []
         false_items: list[Item] = []
 
-        async def handle(index: int, item: Item) -> Item:
+        def handle(index: int, item: Item) -> Item:
             params = ctx.get_parameters(index)
             spec = params.get("conditions") or {}
             loose = bool(params.get("looseTypeValidation"))
@@ -275,7 +291,7 @@ class If(_DescribedNode):
             out.metadata = {"branch": passed}
             return out
 
-        results = await ctx.map_items(items, handle)
+        results = await ctx.map_each(items, handle)
         for out in results:
             if out.error is not None:
                 true_items.append(

@@ -152,6 +152,44 @@ def _item_view(item: Item) -> dict[str, Any]:
     return view
 
 
+class _Scope(dict[str, Any]):
+    """The variables of one item's expressions; `$`, `$input`, `$binary` are made on first use."""
+
+    def __init__(
+        self,
+        shared: dict[str, Any],
+        run: _Run,
+        node_names: frozenset[str],
+        items: list[Item],
+        index: int,
+        item: Item,
+    ) -> None:
+        super().__init__(shared)
+        self["$json"] = item.json
+        self["$itemIndex"] = index
+        self._lazy = (run, node_names, items, index, item)
+
+    def __missing__(self, key: str) -> Any:
+        run, node_names, items, index, item = self._lazy
+        value: Any
+        if key == "$":
+
+            @expression_callable
+            def value(name: Any) -> _NodeRef:
+                if not isinstance(name, str) or name not in node_names:
+                    raise ExpressionError(f"there is no node called {name!r} in this workflow")
+                return _NodeRef(run, name, item)
+
+        elif key == "$input":
+            value = _InputRef(items, index)
+        elif key == "$binary":
+            value = _item_view(item).get("binary", {})
+        else:
+            raise KeyError(key)
+        self[key] = value
+        return value
+
+
 class _Run:
     """State of one workflow run."""
 
@@ -305,23 +343,11 @@ class Engine:
             "$execution": {"id": run.execution_id, "mode": "manual"},
         }
 
+        node_names = frozenset(n.name for n in run.workflow.nodes)
+
         def scope(index: int) -> dict[str, Any]:
             item = items[index] if index < len(items) else Item()
-
-            @expression_callable
-            def node_ref(name: Any) -> _NodeRef:
-                if not isinstance(name, str) or name not in {n.name for n in run.workflow.nodes}:
-                    raise ExpressionError(f"there is no node called {name!r} in this workflow")
-                return _NodeRef(run, name, item)
-
-            return {
-                **shared,
-                "$json": item.json,
-                "$binary": _item_view(item).get("binary", {}),
-                "$itemIndex": index,
-                "$": node_ref,
-                "$input": _InputRef(items, index),
-            }
+            return _Scope(shared, run, node_names, items, index, item)
 
         return ExecutionContext(
             node_name=node.name,

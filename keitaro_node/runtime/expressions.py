@@ -1007,7 +1007,13 @@ def _is_data(fn: Any) -> bool:
 
 
 def _member(obj: Compiled, name: str, optional: bool) -> Compiled:
-    fn: Compiled = lambda s: get_member(obj(s), name, optional)  # noqa: E731
+    # The name was checked when parsed; reading an object's key is the common case.
+    def fn(s: Scope) -> Any:
+        value = obj(s)
+        if type(value) is dict:
+            return value.get(name)
+        return get_member(value, name, optional)
+
     return _data(fn) if _is_data(obj) else fn
 
 

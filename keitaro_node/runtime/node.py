@@ -130,64 +130,54 @@ class ExecutionContext:
         becomes an error item (continue modes) or stops the node: no new items start, items
         already running finish, and ItemsFailed reports the first error with what completed.
         """
-        results: list[Item | None] = [None] * len(items)
-        failures: list[NodeError] = []
+        run = _ItemRun(self, items, error_item)
         next_index = 0
-        settings = self.settings
-        tries = max(1, settings.max_tries) if settings.retry_on_fail else 1
 
-        async def run_one(index: int) -> None:
-            item = items[index]
-            for attempt in range(1, tries + 1):
-                try:
-                    out = await handle(index, item)
-                except NodeError as exc:
-                    error = exc.with_context(item_index=index, node_name=self.node_name)
-                except Exception as exc:  # a bug or an unexpected library error: keep the item
-                    error = NodeOperationError(
-                        f"unexpected {type(exc).__name__}: {exc}",
-                        item_index=index,
-                        node_name=self.node_name,
-                    )
-                else:
-                    if out.paired_item is None:
-                        out.paired_item = PairedItem(index)
-                    results[index] = out
-                    return
-                if attempt < tries and error.retryable:
-                    self.logger.warning(
-                        "%s: item %d failed (try %d of %d), retrying in %d ms: %s",
-                        self.node_name,
-                        index,
-                        attempt,
-                        tries,
-                        settings.wait_between_tries_ms,
-                        error,
-                    )
-                    await asyncio.sleep(settings.wait_between_tries_ms / 1000)
-                    continue
-                if self.continue_on_fail:
-                    results[index] = self._error_item(index, item, error, error_item)
-                else:
-                    failures.append(error)
-                return
+        async def attempt(index: int) -> Item:
+            return await handle(index, items[index])
 
         async def worker() -> None:
             nonlocal next_index
-            while not failures and next_index < len(items):
+            while not run.failures and next_index < len(items):
                 index = next_index
                 next_index += 1
-                await run_one(index)
+                try:
+                    out = await handle(index, items[index])
+                except Exception as exc:
+                    await run.recover(index, exc, attempt)
+                else:
+                    run.done(index, out)
 
         workers = max(1, min(concurrency, len(items)))
         if workers == 1:
             await worker()
         else:
             await asyncio.gather(*(worker() for _ in range(workers)))
-        if failures:
-            first = min(failures, key=lambda e: e.item_index or 0)
-            raise ItemsFailed(first, [r for r in results if r is not None])
-        return [r for r in results if r is not None]
+        return run.finish()
+
+    async def map_each(
+        self,
+        items: list[Item],
+        handle: Callable[[int, Item], Item],
+        *,
+        error_item: ErrorItemBuilder | None = None,
+    ) -> list[Item]:
+        """map_items for handlers that do no I/O: one plain loop, no coroutine per item."""
+        run = _ItemRun(self, items, error_item)
+
+        async def attempt(index: int) -> Item:
+            return handle(index, items[index])
+
+        for index, item in enumerate(items):
+            if run.failures:
+                break
+            try:
+                out = handle(index, item)
+            except Exception as exc:
+                await run.recover(index, exc, attempt)
+            else:
+                run.done(index, out)
+        return run.finish()
 
     def _error_item(
         self, index: int, item: Item, error: NodeError, builder: ErrorItemBuilder | None
@@ -200,3 +190,71 @@ class ExecutionContext:
         out.error = error
         out.paired_item = PairedItem(index)
         return out
+
+
+class _ItemRun:
+    """Outcomes of one node's items: results in input order, retries, error items, failures."""
+
+    def __init__(
+        self, ctx: ExecutionContext, items: list[Item], error_item: ErrorItemBuilder | None
+    ) -> None:
+        self.ctx = ctx
+        self.items = items
+        self.error_item = error_item
+        self.results: list[Item | None] = [None] * len(items)
+        self.failures: list[NodeError] = []
+
+    def done(self, index: int, out: Item) -> None:
+        if out.paired_item is None:
+            out.paired_item = PairedItem(index)
+        self.results[index] = out
+
+    async def recover(
+        self, index: int, exc: Exception, attempt: Callable[[int], Awaitable[Item]]
+    ) -> None:
+        """After a failed first try: retry while allowed, then an error item or a failure."""
+        ctx = self.ctx
+        settings = ctx.settings
+        tries = max(1, settings.max_tries) if settings.retry_on_fail else 1
+        error = self._node_error(index, exc)
+        for number in range(1, tries):
+            if not error.retryable:
+                break
+            ctx.logger.warning(
+                "%s: item %d failed (try %d of %d), retrying in %d ms: %s",
+                ctx.node_name,
+                index,
+                number,
+                tries,
+                settings.wait_between_tries_ms,
+                error,
+            )
+            await asyncio.sleep(settings.wait_between_tries_ms / 1000)
+            try:
+                out = await attempt(index)
+            except Exception as again:
+                error = self._node_error(index, again)
+            else:
+                self.done(index, out)
+                return
+        if ctx.continue_on_fail:
+            self.results[index] = ctx._error_item(index, self.items[index], error, self.error_item)
+        else:
+            self.failures.append(error)
+
+    def _node_error(self, index: int, exc: Exception) -> NodeError:
+        if isinstance(exc, NodeError):
+            return exc.with_context(item_index=index, node_name=self.ctx.node_name)
+        # a bug or an unexpected library error: keep the item and say what happened
+        return NodeOperationError(
+            f"unexpected {type(exc).__name__}: {exc}",
+            item_index=index,
+            node_name=self.ctx.node_name,
+        )
+
+    def finish(self) -> list[Item]:
+        completed = [r for r in self.results if r is not None]
+        if self.failures:
+            first = min(self.failures, key=lambda e: e.item_index or 0)
+            raise ItemsFailed(first, completed)
+        return completed

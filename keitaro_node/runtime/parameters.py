@@ -147,10 +147,16 @@ def _plan(value: Any, names: frozenset[str]) -> Plan:
 
             return fail
     if isinstance(value, dict):
-        entries = [
-            (k, _plan(v, names) if _has_expression(v) else None, v) for k, v in value.items()
-        ]
-        return lambda scope: {k: (p(scope) if p is not None else v) for k, p, v in entries}
+        # copy the object and fill in only the keys that hold expressions (order is kept)
+        dynamic = [(k, _plan(v, names)) for k, v in value.items() if _has_expression(v)]
+
+        def fill(scope: Mapping[str, Any]) -> dict[str, Any]:
+            out = value.copy()
+            for key, plan in dynamic:
+                out[key] = plan(scope)
+            return out
+
+        return fill
     if isinstance(value, list):
         plans = [_plan(v, names) if _has_expression(v) else None for v in value]
         return lambda scope: [
