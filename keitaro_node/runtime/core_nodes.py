@@ -152,39 +152,39 @@ class EditFields(_DescribedNode):
                     raise NodeOperationError("'JSON Output' must be a JSON object")
                 out.update(raw)
             else:
-                for name, value in _assignments(params.get("assignments"), options):
-                    _set_path(out, name, value, dot, owned)
+                _assign(out, params.get("assignments"), options, dot, owned)
             binary = item.binary if options.get("includeBinary", True) else None
             return Item(json=out, binary=binary, paired_item=PairedItem(index))
 
         return [await ctx.map_each(items, handle)]
 
 
-def _assignments(raw: Any, options: dict[str, Any]) -> list[tuple[str, Any]]:
-    entries = raw.get("assignments", []) if isinstance(raw, dict) else raw
-    if not isinstance(entries, list):
+def _assign(
+    out: dict[str, Any], raw: Any, options: dict[str, Any], dot: bool, owned: set[int]
+) -> None:
+    """Apply the assignments form `{assignments: [{name, value, type}]}` to `out`."""
+    entries = raw.get("assignments", []) if type(raw) is dict else raw
+    if type(entries) is not list:
         raise NodeOperationError("'Fields to Set' must be {assignments: [{name, value, type}]}")
-    out: list[tuple[str, Any]] = []
     for number, entry in enumerate(entries):
-        if (
-            not isinstance(entry, dict)
-            or not isinstance(entry.get("name"), str)
-            or not entry["name"]
-        ):
+        name = entry.get("name") if type(entry) is dict else None
+        if type(name) is not str or not name:
             raise NodeOperationError(f"field {number + 1} of 'Fields to Set' needs a name")
+        value = entry.get("value")
         kind = entry.get("type", "string")
-        try:
-            out.append((entry["name"], _convert(entry.get("value"), kind)))
-        except ValueError as exc:
-            if not options.get("ignoreConversionErrors"):
-                raise NodeOperationError(f"field '{entry['name']}': {exc}") from None
-            out.append((entry["name"], entry.get("value")))
-    return out
+        if type(value) is not _WANTED.get(kind):
+            try:
+                value = _convert(value, kind)
+            except ValueError as exc:
+                if not options.get("ignoreConversionErrors"):
+                    raise NodeOperationError(f"field '{name}': {exc}") from None
+        if dot and "." in name:
+            _set_path(out, _path_parts(name), value, owned)
+        else:
+            out[name] = value
 
 
 def _convert(value: Any, kind: str) -> Any:
-    if type(value) is _WANTED.get(kind):
-        return value
     if kind == "string":
         return to_text(value) if not isinstance(value, str) else value
     if kind == "number":
@@ -233,16 +233,12 @@ def _path_parts(name: str) -> tuple[str, ...]:
     return tuple(name.split("."))
 
 
-def _set_path(target: dict[str, Any], name: str, value: Any, dot: bool, owned: set[int]) -> None:
+def _set_path(target: dict[str, Any], parts: tuple[str, ...], value: Any, owned: set[int]) -> None:
     """Set `a.b.c`; objects not in `owned` (shared with the input) are copied before changing."""
-    if not dot or "." not in name:
-        target[name] = value
-        return
-    parts = _path_parts(name)
     node = target
     for part in parts[:-1]:
         child = node.get(part)
-        if not (isinstance(child, dict) and id(child) in owned):
+        if type(child) is not dict or id(child) not in owned:
             child = dict(child) if isinstance(child, dict) else {}
             owned.add(id(child))
             node[part] = child
