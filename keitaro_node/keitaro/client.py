@@ -294,7 +294,8 @@ class KeitaroClient:
         attempt = 0
         while True:
             attempt += 1
-            await self._limiter.wait()
+            if self._limiter.interval:  # no coroutine at all when the limit is off
+                await self._limiter.wait()
             async with self._semaphore:
                 started = time.perf_counter()
                 outcome = await self._attempt(request.method, url, request.query, payload, headers)
@@ -488,7 +489,7 @@ class KeitaroClient:
                 outcome.body,
             )
         body = outcome.body
-        if not body.strip():
+        if not body or body.isspace():
             return ApiResponse(outcome.status, None, outcome.headers, attempt, url, content_type)
         try:
             data = json.loads(body)
