@@ -36,12 +36,12 @@ from . import (
 from .config import API_BASE, CONTROL_BASE, SandboxConfig
 from .dataset import Dataset
 from .errors import ApiError, Invalid
-from .faults import FaultPlan, Handler
+from .faults import FaultPlan
 from .pages import ADMIN_PAGE
 from .state import CONFIG, DATASET, FAULTS, STATS, STORE
 from .stats import RequestStats
 from .store import Store
-from .wire import error, ok
+from .wire import Handler, error, ok
 
 log = logging.getLogger("keitaro_node.sandbox")
 

@@ -17,7 +17,7 @@ from .config import API_BASE
 from .errors import BadRequest, NotFound
 from .state import store_of
 from .stream_model import campaign_streams
-from .wire import body_object, ok, path_id, query_flag, query_int, success
+from .wire import Handler, body_object, ok, path_id, query_flag, query_int, success
 
 _ID = r"{id:\d{1,18}}"
 
@@ -81,23 +81,18 @@ async def restore(request: web.Request) -> web.Response:
     return ok([campaign_out(store, campaign_id)])
 
 
-async def enable(request: web.Request) -> web.Response:
-    """Answers the Campaign object (the spec's shape); archived campaigns stay archived."""
-    store = store_of(request)
-    campaign_id = path_id(request)
-    row = campaign_row(store, campaign_id, archived_ok=True)
-    if row["state"] != "deleted":
-        set_campaign_state(store, campaign_id, "active")
-    return ok(campaign_out(store, campaign_id))
+def _switch(state: str) -> Handler:
+    """Enable/disable: answer the Campaign object (the spec's shape); archived ones stay."""
 
+    async def handler(request: web.Request) -> web.Response:
+        store = store_of(request)
+        campaign_id = path_id(request)
+        row = campaign_row(store, campaign_id, archived_ok=True)
+        if row["state"] != "deleted":
+            set_campaign_state(store, campaign_id, state)
+        return ok(campaign_out(store, campaign_id))
 
-async def disable(request: web.Request) -> web.Response:
-    store = store_of(request)
-    campaign_id = path_id(request)
-    row = campaign_row(store, campaign_id, archived_ok=True)
-    if row["state"] != "deleted":
-        set_campaign_state(store, campaign_id, "disabled")
-    return ok(campaign_out(store, campaign_id))
+    return handler
 
 
 async def clone(request: web.Request) -> web.Response:
@@ -146,8 +141,8 @@ def routes() -> list[web.RouteDef]:
         web.put(f"{base}/{_ID}", update),
         web.delete(f"{base}/{_ID}", archive),
         web.post(f"{base}/{_ID}/restore", restore),
-        web.post(f"{base}/{_ID}/enable", enable),
-        web.post(f"{base}/{_ID}/disable", disable),
+        web.post(f"{base}/{_ID}/enable", _switch("active")),
+        web.post(f"{base}/{_ID}/disable", _switch("disabled")),
         web.post(f"{base}/{_ID}/clone", clone),
         web.get(f"{base}/{_ID}/streams", streams),
     ]

@@ -9,8 +9,8 @@ from aiohttp import web
 
 from .coerce import BOOL, INT_N, STR, Errors, Field, enum, read_fields, require
 from .config import API_BASE
-from .entities import ID, fetch, set_state
-from .errors import NotFound
+from .crud import Resource
+from .entities import ID
 from .state import store_of
 from .store import Row, Store, now
 from .wire import body_object, ok, path_id
@@ -72,16 +72,17 @@ def _names(raw: str, store: Store, errors: Errors, exclude: int = 0) -> list[str
     return names
 
 
-async def list_all(request: web.Request) -> web.Response:
-    store = store_of(request)
-    rows = store.all(f"SELECT * FROM {TABLE} WHERE state != 'deleted' ORDER BY id")
-    return ok([domain_out(store, r) for r in rows])
+def _rename(store: Store, ident: int, values: dict[str, Any], errors: Errors) -> None:
+    """A domain is renamed to one valid, unused name."""
+    if "name" in values and "name" not in errors.fields:
+        names = _names(values["name"] or "", store, errors, ident)
+        if len(names) > 1:
+            errors.add("name", "Only one domain name can be set")
+        values["name"] = names[0] if names else ""
 
 
-async def deleted(request: web.Request) -> web.Response:
-    store = store_of(request)
-    rows = store.all(f"SELECT * FROM {TABLE} WHERE state = 'deleted' ORDER BY id")
-    return ok([domain_out(store, r) for r in rows])
+# Archiving answers 201 with the Domain, as the spec declares for this one.
+DOMAINS = Resource(TABLE, MODEL, domain_out, FIELDS, check=_rename, archive_status=201)
 
 
 async def create(request: web.Request) -> web.Response:
@@ -115,55 +116,16 @@ async def create(request: web.Request) -> web.Response:
                 "updated_at": ts,
             }
             ids.append(store.insert(TABLE, row))
-    return ok([domain_out(store, fetch(store, TABLE, MODEL, i)) for i in ids])
-
-
-async def get(request: web.Request) -> web.Response:
-    store = store_of(request)
-    return ok(domain_out(store, fetch(store, TABLE, MODEL, path_id(request))))
-
-
-async def update(request: web.Request) -> web.Response:
-    store = store_of(request)
-    ident = path_id(request)
-    fetch(store, TABLE, MODEL, ident)
-    errors = Errors()
-    values = read_fields(await body_object(request), FIELDS, errors)
-    if "name" in values and "name" not in errors.fields:
-        names = _names(values["name"] or "", store, errors, ident)
-        if len(names) > 1:
-            errors.add("name", "Only one domain name can be set")
-        values["name"] = names[0] if names else ""
-    errors.raise_if_any()
-    store.update(TABLE, ident, {**values, "updated_at": now()})
-    return ok(domain_out(store, fetch(store, TABLE, MODEL, ident)))
-
-
-async def archive(request: web.Request) -> web.Response:
-    """Archives; the spec declares 201 with the Domain for this one."""
-    store = store_of(request)
-    ident = path_id(request)
-    if fetch(store, TABLE, MODEL, ident)["state"] == "deleted":
-        raise NotFound(MODEL, ident)
-    set_state(store, TABLE, ident, "deleted")
-    return ok(domain_out(store, fetch(store, TABLE, MODEL, ident)), 201)
-
-
-async def restore(request: web.Request) -> web.Response:
-    store = store_of(request)
-    ident = path_id(request)
-    if fetch(store, TABLE, MODEL, ident)["state"] == "deleted":
-        set_state(store, TABLE, ident, "active")
-    return ok(domain_out(store, fetch(store, TABLE, MODEL, ident)))
+    return ok([DOMAINS.shown(store, i) for i in ids])
 
 
 async def check(request: web.Request) -> web.Response:
     """Re-check DNS: in the sandbox every domain resolves to the tracker."""
     store = store_of(request)
     ident = path_id(request)
-    fetch(store, TABLE, MODEL, ident)
+    DOMAINS.row(store, ident)
     store.update(TABLE, ident, {"network_status": "active", "updated_at": now()})
-    return ok(domain_out(store, fetch(store, TABLE, MODEL, ident)))
+    return DOMAINS.answer(store, ident)
 
 
 async def server_ips(request: web.Request) -> web.Response:
@@ -176,13 +138,13 @@ async def server_ips(request: web.Request) -> web.Response:
 def routes() -> list[web.RouteDef]:
     base = f"{API_BASE}/domains"
     return [
-        web.get(base, list_all),
+        web.get(base, DOMAINS.listing()),
         web.post(base, create),
-        web.get(f"{base}/deleted", deleted),
+        web.get(f"{base}/deleted", DOMAINS.listing(archived=True)),
         web.get(f"{base}/ip", server_ips),
-        web.get(f"{base}/{ID}", get),
-        web.put(f"{base}/{ID}", update),
-        web.delete(f"{base}/{ID}", archive),
-        web.post(f"{base}/{ID}/restore", restore),
+        web.get(f"{base}/{ID}", DOMAINS.get),
+        web.put(f"{base}/{ID}", DOMAINS.update),
+        web.delete(f"{base}/{ID}", DOMAINS.archive),
+        web.post(f"{base}/{ID}/restore", DOMAINS.restore),
         web.post(f"{base}/{ID}/check", check),
     ]

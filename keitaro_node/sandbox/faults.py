@@ -27,15 +27,13 @@ import fnmatch
 import json
 import secrets
 import threading
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 
 from .pages import ADMIN_PAGE, cloudflare_page
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+from .wire import Handler
 
 MODES = ("latency", "status", "reset", "truncated", "html", "cloudflare", "plain_404")
 

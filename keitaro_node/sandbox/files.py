@@ -11,7 +11,6 @@ import binascii
 import io
 import posixpath
 import zipfile
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -21,10 +20,11 @@ from .entities import fetch
 from .errors import Invalid, Missing
 from .state import store_of
 from .store import Store
-from .wire import ok, path_id, required_query, success
+from .wire import Handler, ok, path_id, required_query, success
 
 MAX_ARCHIVE_BYTES = 32 * 1024 * 1024
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+# A file at the path, or the files of the directory there.
+_AT_OR_BELOW = "WHERE owner = ? AND owner_id = ? AND (path = ? OR path LIKE ?)"
 
 
 def clean_path(raw: str) -> str:
@@ -150,18 +150,18 @@ def handlers(owner: str, table: str, model: str) -> dict[str, Handler]:
         paths = [p for p, _ in list_files(store, owner, ident)]
         return ok(tree(folder_name(owner, ident), paths))
 
+    def located(request: web.Request) -> tuple[Store, int, str]:
+        """The store, the owner's id and the checked ``path`` parameter, in that order."""
+        return store_of(request), owner_id(request), clean_path(required_query(request, "path"))
+
     async def get_file(request: web.Request) -> web.Response:
-        store = store_of(request)
-        ident = owner_id(request)
-        path = clean_path(required_query(request, "path"))
+        store, ident, path = located(request)
         return ok({"data": existing(store, ident, path).decode("utf-8", "replace")})
 
     async def add_file(request: web.Request) -> web.Response:
-        store = store_of(request)
-        ident = owner_id(request)
-        path = clean_path(required_query(request, "path"))
+        store, ident, path = located(request)
         taken = store.scalar(
-            "SELECT 1 FROM files WHERE owner = ? AND owner_id = ? AND (path = ? OR path LIKE ?)",
+            f"SELECT 1 FROM files {_AT_OR_BELOW}",
             (owner, ident, path, path + "/%"),
         )
         if taken is not None:
@@ -172,20 +172,16 @@ def handlers(owner: str, table: str, model: str) -> dict[str, Handler]:
         return ok({"path": path})
 
     async def update_file(request: web.Request) -> web.Response:
-        store = store_of(request)
-        ident = owner_id(request)
-        path = clean_path(required_query(request, "path"))
+        store, ident, path = located(request)
         if "data" not in request.query:
             required_query(request, "data")
         put_file(store, owner, ident, path, request.query["data"].encode())
         return ok({"path": path})
 
     async def remove_file(request: web.Request) -> web.Response:
-        store = store_of(request)
-        ident = owner_id(request)
-        path = clean_path(required_query(request, "path"))
+        store, ident, path = located(request)
         removed = store.execute(
-            "DELETE FROM files WHERE owner = ? AND owner_id = ? AND (path = ? OR path LIKE ?)",
+            f"DELETE FROM files {_AT_OR_BELOW}",
             (owner, ident, path, path + "/%"),
         )
         if not removed:

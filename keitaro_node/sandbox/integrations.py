@@ -11,7 +11,7 @@ from .config import API_BASE
 from .entities import ID, fetch
 from .state import store_of
 from .store import Row, Store, dump_json, load_json
-from .wire import body_object, ok, path_id, required_query, success
+from .wire import Handler, body_object, ok, path_id, required_query, success
 
 TABLE, MODEL = "facebook_integrations", "FacebookIntegration"
 PROXY_PROTOCOLS = ("http", "https", "socks5")
@@ -145,28 +145,23 @@ async def _campaign_id(request: web.Request) -> int:
     return campaign_id
 
 
-async def fb_bind(request: web.Request) -> web.Response:
-    store = store_of(request)
-    ident = path_id(request)
-    _fetch(store, ident)
-    campaign_id = await _campaign_id(request)
-    store.execute(
-        "INSERT OR IGNORE INTO facebook_campaigns (integration_id, campaign_id) VALUES (?, ?)",
-        (ident, campaign_id),
-    )
-    return success()
+def _binding(sql: str) -> Handler:
+    """Bind or unbind: ``sql`` runs with the integration's and the body's campaign's ids."""
+
+    async def handler(request: web.Request) -> web.Response:
+        store = store_of(request)
+        ident = path_id(request)
+        _fetch(store, ident)
+        store.execute(sql, (ident, await _campaign_id(request)))
+        return success()
+
+    return handler
 
 
-async def fb_unbind(request: web.Request) -> web.Response:
-    store = store_of(request)
-    ident = path_id(request)
-    _fetch(store, ident)
-    campaign_id = await _campaign_id(request)
-    store.execute(
-        "DELETE FROM facebook_campaigns WHERE integration_id = ? AND campaign_id = ?",
-        (ident, campaign_id),
-    )
-    return success()
+fb_bind = _binding(
+    "INSERT OR IGNORE INTO facebook_campaigns (integration_id, campaign_id) VALUES (?, ?)"
+)
+fb_unbind = _binding("DELETE FROM facebook_campaigns WHERE integration_id = ? AND campaign_id = ?")
 
 
 def routes() -> list[web.RouteDef]:

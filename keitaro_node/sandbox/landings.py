@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import web
 
-from .coerce import JSON, OBJ, STR, Errors, Field, enum, read_fields, require
+from .coerce import JSON, OBJ, STR, Errors, Field, enum
 from .config import API_BASE
-from .entities import ID, copy_row, fetch, set_state
-from .errors import NotFound
-from .files import copy_files, file_routes, folder_name, import_archive, put_file
-from .state import store_of
-from .store import Row, Store, dump_json, load_json, now
-from .wire import body_object, ok, path_id
+from .crud import Resource
+from .entities import ID
+from .files import file_routes, folder_name
+from .store import Row, Store, dump_json, load_json
 
 TABLE, MODEL, OWNER = "landings", "Landing", "landing"
 
@@ -66,34 +65,18 @@ def landing_out(store: Store, row: Row) -> dict[str, Any]:
     }
 
 
-def _values(body: dict[str, Any], errors: Errors) -> dict[str, Any]:
-    values = read_fields(body, FIELDS, errors)
+def _refine(values: dict[str, Any], errors: Errors) -> None:
     if "url" in values:
-        values.setdefault("action_payload", values["url"])
-    values.pop("url", None)
+        values.setdefault("action_payload", values.pop("url"))
     for key in ("action_payload", "action_options"):
         if key in values:
             values[key] = dump_json(values[key] if values[key] is not None else "")
-    return values
 
 
-async def list_all(request: web.Request) -> web.Response:
-    store = store_of(request)
-    rows = store.all(f"SELECT * FROM {TABLE} WHERE state != 'deleted' ORDER BY id")
-    return ok([landing_out(store, r) for r in rows])
-
-
-async def create(request: web.Request) -> web.Response:
-    store = store_of(request)
-    body = await body_object(request)
-    errors = Errors()
-    require(body, errors, "name")
-    values = _values(body, errors)
-    errors.raise_if_any()
-    archive = values.pop("archive", "")
-    ts = now()
+def _defaults(values: Mapping[str, Any]) -> dict[str, Any]:
+    """A landing is local unless told otherwise; its action follows its type."""
     kind = values.get("landing_type", "local")
-    row = {
+    return {
         "landing_type": kind,
         "action_type": "local_file" if kind == "local" else "http",
         "action_payload": '""',
@@ -102,70 +85,36 @@ async def create(request: web.Request) -> web.Response:
         "notes": "",
         "state": "active",
         "archive": "",
-        **values,
-        "created_at": ts,
-        "updated_at": ts,
     }
-    with store.tx():
-        ident = store.insert(TABLE, row)
-        if archive:
-            import_archive(store, OWNER, ident, archive)
-        elif kind == "local":
-            page = _STARTER_PAGE.format(name=row["name"]).encode()
-            put_file(store, OWNER, ident, "index.html", page)
-    return ok(landing_out(store, fetch(store, TABLE, MODEL, ident)))
 
 
-async def get(request: web.Request) -> web.Response:
-    store = store_of(request)
-    return ok(landing_out(store, fetch(store, TABLE, MODEL, path_id(request))))
+def _starter(row: Row) -> list[tuple[str, bytes]]:
+    """A new local landing without an archive gets a page that links to the offer."""
+    if row["landing_type"] != "local":
+        return []
+    return [("index.html", _STARTER_PAGE.format(name=row["name"]).encode())]
 
 
-async def update(request: web.Request) -> web.Response:
-    store = store_of(request)
-    ident = path_id(request)
-    fetch(store, TABLE, MODEL, ident)
-    body = await body_object(request)
-    errors = Errors()
-    values = _values(body, errors)
-    if "name" in values and not str(values["name"]).strip():
-        errors.add("name", "Name is required")
-    errors.raise_if_any()
-    archive = values.pop("archive", "")
-    values["updated_at"] = now()
-    with store.tx():
-        store.update(TABLE, ident, values)
-        if archive:
-            import_archive(store, OWNER, ident, archive)
-    return ok(landing_out(store, fetch(store, TABLE, MODEL, ident)))
-
-
-async def archive(request: web.Request) -> web.Response:
-    store = store_of(request)
-    ident = path_id(request)
-    if fetch(store, TABLE, MODEL, ident)["state"] == "deleted":
-        raise NotFound(MODEL, ident)
-    set_state(store, TABLE, ident, "deleted")
-    return ok(landing_out(store, fetch(store, TABLE, MODEL, ident)))
-
-
-async def clone(request: web.Request) -> web.Response:
-    store = store_of(request)
-    source = fetch(store, TABLE, MODEL, path_id(request), listed=True)
-    with store.tx():
-        ident = copy_row(store, TABLE, source, name=f"Copy of {source['name']}")
-        copy_files(store, OWNER, source["id"], ident)
-    return ok(landing_out(store, fetch(store, TABLE, MODEL, ident)))
+LANDINGS = Resource(
+    TABLE,
+    MODEL,
+    landing_out,
+    FIELDS,
+    _refine,
+    defaults=_defaults,
+    owner=OWNER,
+    starter=_starter,
+)
 
 
 def routes() -> list[web.RouteDef]:
     base = f"{API_BASE}/landing_pages"
     return [
-        web.get(base, list_all),
-        web.post(base, create),
-        web.get(f"{base}/{ID}", get),
-        web.put(f"{base}/{ID}", update),
-        web.delete(f"{base}/{ID}", archive),
-        web.put(f"{base}/{ID}/clone", clone),
+        web.get(base, LANDINGS.listing()),
+        web.post(base, LANDINGS.create),
+        web.get(f"{base}/{ID}", LANDINGS.get),
+        web.put(f"{base}/{ID}", LANDINGS.update),
+        web.delete(f"{base}/{ID}", LANDINGS.archive),
+        web.put(f"{base}/{ID}/clone", LANDINGS.clone),
         *file_routes(base, OWNER, TABLE, MODEL),
     ]

@@ -6,28 +6,13 @@ from typing import Any
 
 from aiohttp import web
 
-from .coerce import (
-    BOOL,
-    FLOAT,
-    INT_N,
-    JSON,
-    LIST,
-    OBJ,
-    STR,
-    Errors,
-    Field,
-    enum,
-    read_fields,
-    require,
-)
+from .coerce import BOOL, FLOAT, INT_N, JSON, LIST, OBJ, STR, Errors, Field, enum
 from .config import API_BASE
-from .entities import ID, copy_row, fetch, set_state
-from .errors import NotFound
-from .files import copy_files, file_routes, folder_name, import_archive
-from .state import store_of
-from .store import Row, Store, dump_json, load_json, now
+from .crud import Resource
+from .entities import ID
+from .files import file_routes, folder_name
+from .store import Row, Store, dump_json, load_json
 from .stream_model import number
-from .wire import body_object, ok, path_id
 
 TABLE, MODEL, OWNER = "offers", "Offer", "offer"
 
@@ -113,8 +98,7 @@ def offer_out(store: Store, row: Row) -> dict[str, Any]:
     }
 
 
-def _values(body: dict[str, Any], errors: Errors) -> dict[str, Any]:
-    values = read_fields(body, FIELDS, errors)
+def _refine(values: dict[str, Any], errors: Errors) -> None:
     country = values.get("country")
     if country is not None and not all(isinstance(c, str) for c in country):
         errors.add("country", "Country must be an array of strings")
@@ -122,98 +106,22 @@ def _values(body: dict[str, Any], errors: Errors) -> dict[str, Any]:
         if key in values:
             value = values[key]
             values[key] = dump_json(value if value is not None else [] if key == "country" else "")
-    return values
 
 
-async def list_all(request: web.Request) -> web.Response:
-    store = store_of(request)
-    rows = store.all(f"SELECT * FROM {TABLE} WHERE state != 'deleted' ORDER BY id")
-    return ok([offer_out(store, r) for r in rows])
-
-
-async def deleted(request: web.Request) -> web.Response:
-    store = store_of(request)
-    rows = store.all(f"SELECT * FROM {TABLE} WHERE state = 'deleted' ORDER BY id")
-    return ok([offer_out(store, r) for r in rows])
-
-
-async def create(request: web.Request) -> web.Response:
-    store = store_of(request)
-    body = await body_object(request)
-    errors = Errors()
-    require(body, errors, "name")
-    values = _values(body, errors)
-    errors.raise_if_any()
-    archive = values.pop("archive", "")
-    ts = now()
-    with store.tx():
-        ident = store.insert(TABLE, {**_DEFAULTS, **values, "created_at": ts, "updated_at": ts})
-        if archive:
-            import_archive(store, OWNER, ident, archive)
-    return ok(offer_out(store, fetch(store, TABLE, MODEL, ident)))
-
-
-async def get(request: web.Request) -> web.Response:
-    store = store_of(request)
-    return ok(offer_out(store, fetch(store, TABLE, MODEL, path_id(request))))
-
-
-async def update(request: web.Request) -> web.Response:
-    store = store_of(request)
-    ident = path_id(request)
-    fetch(store, TABLE, MODEL, ident)
-    body = await body_object(request)
-    errors = Errors()
-    values = _values(body, errors)
-    if "name" in values and not str(values["name"]).strip():
-        errors.add("name", "Name is required")
-    errors.raise_if_any()
-    archive = values.pop("archive", "")
-    values["updated_at"] = now()
-    with store.tx():
-        store.update(TABLE, ident, values)
-        if archive:
-            import_archive(store, OWNER, ident, archive)
-    return ok(offer_out(store, fetch(store, TABLE, MODEL, ident)))
-
-
-async def archive(request: web.Request) -> web.Response:
-    store = store_of(request)
-    ident = path_id(request)
-    if fetch(store, TABLE, MODEL, ident)["state"] == "deleted":
-        raise NotFound(MODEL, ident)
-    set_state(store, TABLE, ident, "deleted")
-    return ok(offer_out(store, fetch(store, TABLE, MODEL, ident)))
-
-
-async def restore(request: web.Request) -> web.Response:
-    store = store_of(request)
-    ident = path_id(request)
-    if fetch(store, TABLE, MODEL, ident)["state"] == "deleted":
-        set_state(store, TABLE, ident, "active")
-    return ok(offer_out(store, fetch(store, TABLE, MODEL, ident)))
-
-
-async def clone(request: web.Request) -> web.Response:
-    """Answers the clone as an Offer object, the spec's shape."""
-    store = store_of(request)
-    source = fetch(store, TABLE, MODEL, path_id(request), listed=True)
-    with store.tx():
-        ident = copy_row(store, TABLE, source, name=f"Copy of {source['name']}")
-        copy_files(store, OWNER, source["id"], ident)
-    return ok(offer_out(store, fetch(store, TABLE, MODEL, ident)))
+OFFERS = Resource(TABLE, MODEL, offer_out, FIELDS, _refine, defaults=_DEFAULTS, owner=OWNER)
 
 
 def routes() -> list[web.RouteDef]:
+    """Offers archive at DELETE .../archive; clone answers an Offer, the spec's shape."""
     base = f"{API_BASE}/offers"
     return [
-        web.get(base, list_all),
-        web.post(base, create),
-        web.get(f"{base}/deleted", deleted),
-        web.get(f"{base}/{ID}", get),
-        web.put(f"{base}/{ID}", update),
-        web.delete(f"{base}/{ID}/archive", archive),
-        web.post(f"{base}/{ID}/restore", restore),
-        web.post(f"{base}/{ID}/clone", clone),
+        web.get(base, OFFERS.listing()),
+        web.post(base, OFFERS.create),
+        web.get(f"{base}/deleted", OFFERS.listing(archived=True)),
+        web.get(f"{base}/{ID}", OFFERS.get),
+        web.put(f"{base}/{ID}", OFFERS.update),
+        web.delete(f"{base}/{ID}/archive", OFFERS.archive),
+        web.post(f"{base}/{ID}/restore", OFFERS.restore),
+        web.post(f"{base}/{ID}/clone", OFFERS.clone),
         *file_routes(base, OWNER, TABLE, MODEL),
     ]

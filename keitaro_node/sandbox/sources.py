@@ -6,13 +6,14 @@ from typing import Any
 
 from aiohttp import web
 
-from .coerce import BOOL, FLOAT, LIST, STR, Errors, Field, enum, read_fields, require
+from .coerce import BOOL, FLOAT, LIST, STR, Errors, Field, enum
 from .config import API_BASE
-from .entities import ID, copy_row, fetch
+from .crud import Resource
+from .entities import ID
 from .state import store_of
-from .store import Row, Store, dump_json, load_json, now
+from .store import Row, dump_json, load_json
 from .stream_model import number
-from .wire import body_object, empty, ok, path_id
+from .wire import empty, path_id
 
 TABLE, MODEL = "traffic_sources", "TrafficSource"
 POSTBACK_STATUSES = ("lead", "sale", "rejected", "rebill")
@@ -49,8 +50,7 @@ def source_out(row: Row) -> dict[str, Any]:
     }
 
 
-def _values(body: dict[str, Any], errors: Errors) -> dict[str, Any]:
-    values = read_fields(body, FIELDS, errors)
+def _refine(values: dict[str, Any], errors: Errors) -> None:
     statuses = values.get("postback_statuses")
     if statuses is not None and any(s not in POSTBACK_STATUSES for s in statuses):
         errors.add("postback_statuses", "Postback statuses must be lead, sale, rejected, rebill")
@@ -60,27 +60,15 @@ def _values(body: dict[str, Any], errors: Errors) -> dict[str, Any]:
     for key in ("postback_statuses", "parameters"):
         if key in values:
             values[key] = dump_json(values[key] or ({} if key == "parameters" else []))
-    return values
 
 
-def _answer(store: Store, ident: int) -> web.Response:
-    return ok(source_out(fetch(store, TABLE, MODEL, ident)))
-
-
-async def list_all(request: web.Request) -> web.Response:
-    rows = store_of(request).all(f"SELECT * FROM {TABLE} ORDER BY id")
-    return ok([source_out(r) for r in rows])
-
-
-async def create(request: web.Request) -> web.Response:
-    store = store_of(request)
-    body = await body_object(request)
-    errors = Errors()
-    require(body, errors, "name")
-    values = _values(body, errors)
-    errors.raise_if_any()
-    ts = now()
-    row = {
+SOURCES = Resource(
+    TABLE,
+    MODEL,
+    lambda _store, row: source_out(row),
+    FIELDS,
+    _refine,
+    defaults={
         "postback_url": "",
         "postback_statuses": "[]",
         "template_name": "",
@@ -90,35 +78,16 @@ async def create(request: web.Request) -> web.Response:
         "state": "active",
         "traffic_loss": 0.0,
         "update_in_campaigns": "",
-        **values,
-        "created_at": ts,
-        "updated_at": ts,
-    }
-    return _answer(store, store.insert(TABLE, row))
-
-
-async def get(request: web.Request) -> web.Response:
-    return _answer(store_of(request), path_id(request))
-
-
-async def update(request: web.Request) -> web.Response:
-    store = store_of(request)
-    ident = path_id(request)
-    fetch(store, TABLE, MODEL, ident)
-    errors = Errors()
-    values = _values(await body_object(request), errors)
-    if "name" in values and not str(values["name"]).strip():
-        errors.add("name", "Name is required")
-    errors.raise_if_any()
-    store.update(TABLE, ident, {**values, "updated_at": now()})
-    return _answer(store, ident)
+    },
+    archives=False,
+)
 
 
 async def delete(request: web.Request) -> web.Response:
     """Deletes for good; the spec declares no body, so none is sent."""
     store = store_of(request)
     ident = path_id(request)
-    fetch(store, TABLE, MODEL, ident)
+    SOURCES.row(store, ident)
     with store.tx():
         store.execute(f"DELETE FROM {TABLE} WHERE id = ?", (ident,))
         store.execute(
@@ -127,19 +96,13 @@ async def delete(request: web.Request) -> web.Response:
     return empty()
 
 
-async def clone(request: web.Request) -> web.Response:
-    store = store_of(request)
-    source = fetch(store, TABLE, MODEL, path_id(request))
-    return _answer(store, copy_row(store, TABLE, source, name=f"Copy of {source['name']}"))
-
-
 def routes() -> list[web.RouteDef]:
     base = f"{API_BASE}/traffic_sources"
     return [
-        web.get(base, list_all),
-        web.post(base, create),
-        web.get(f"{base}/{ID}", get),
-        web.put(f"{base}/{ID}", update),
+        web.get(base, SOURCES.listing()),
+        web.post(base, SOURCES.create),
+        web.get(f"{base}/{ID}", SOURCES.get),
+        web.put(f"{base}/{ID}", SOURCES.update),
         web.delete(f"{base}/{ID}", delete),
-        web.post(f"{base}/{ID}/clone", clone),
+        web.post(f"{base}/{ID}/clone", SOURCES.clone),
     ]

@@ -10,10 +10,11 @@ from aiohttp import web
 
 from .coerce import INT, STR, Errors, Field, enum, read_fields, require
 from .config import API_BASE
-from .entities import ID, fetch
+from .crud import Resource
+from .entities import ID
 from .state import store_of
 from .store import Row, Store, dump_json, load_json, now
-from .wire import body_object, empty, ok, path_id
+from .wire import body_object, empty, path_id
 
 TABLE, MODEL = "users", "User"
 ACCESS_TYPES = (
@@ -62,6 +63,10 @@ def user_out(row: Row) -> dict[str, Any]:
         "access_data": load_json(row["access_data"], {}),
         "preferences": load_json(row["preferences"], {}),
     }
+
+
+# Users are deleted, never archived; only listing and reading are the common ones.
+USERS = Resource(TABLE, MODEL, lambda _store, row: user_out(row), FIELDS, archives=False)
 
 
 def ensure_admin(store: Store) -> None:
@@ -118,11 +123,6 @@ def _check_login(store: Store, login: str, errors: Errors, exclude: int = 0) -> 
         errors.add("login", "Login already exists")
 
 
-async def list_all(request: web.Request) -> web.Response:
-    rows = store_of(request).all(f"SELECT * FROM {TABLE} ORDER BY id")
-    return ok([user_out(r) for r in rows])
-
-
 async def create(request: web.Request) -> web.Response:
     store = store_of(request)
     body = await body_object(request)
@@ -148,17 +148,13 @@ async def create(request: web.Request) -> web.Response:
             "updated_at": ts,
         },
     )
-    return ok(user_out(fetch(store, TABLE, MODEL, ident)))
-
-
-async def get(request: web.Request) -> web.Response:
-    return ok(user_out(fetch(store_of(request), TABLE, MODEL, path_id(request))))
+    return USERS.answer(store, ident)
 
 
 async def update(request: web.Request) -> web.Response:
     store = store_of(request)
     ident = path_id(request)
-    current = fetch(store, TABLE, MODEL, ident)
+    current = USERS.row(store, ident)
     body = await body_object(request)
     errors = Errors()
     values = read_fields(body, FIELDS, errors)
@@ -176,14 +172,14 @@ async def update(request: web.Request) -> web.Response:
     if password is not None:
         changes["password_hash"] = _hash(password)
     store.update(TABLE, ident, changes)
-    return ok(user_out(fetch(store, TABLE, MODEL, ident)))
+    return USERS.answer(store, ident)
 
 
 async def delete(request: web.Request) -> web.Response:
     """Deletes the user; the spec declares 201 with no body."""
     store = store_of(request)
     ident = path_id(request)
-    fetch(store, TABLE, MODEL, ident)
+    USERS.row(store, ident)
     store.execute(f"DELETE FROM {TABLE} WHERE id = ?", (ident,))
     return empty(201)
 
@@ -191,7 +187,7 @@ async def delete(request: web.Request) -> web.Response:
 async def set_access(request: web.Request) -> web.Response:
     store = store_of(request)
     ident = path_id(request)
-    current = fetch(store, TABLE, MODEL, ident)
+    current = USERS.row(store, ident)
     body = await body_object(request)
     errors = Errors()
     data = body.get("access_data")
@@ -211,15 +207,15 @@ async def set_access(request: web.Request) -> web.Response:
         access.update(data)
     errors.raise_if_any()
     store.update(TABLE, ident, {"access_data": dump_json(access), "updated_at": now()})
-    return ok(user_out(fetch(store, TABLE, MODEL, ident)))
+    return USERS.answer(store, ident)
 
 
 def routes() -> list[web.RouteDef]:
     base = f"{API_BASE}/users"
     return [
-        web.get(base, list_all),
+        web.get(base, USERS.listing()),
         web.post(base, create),
-        web.get(f"{base}/{ID}", get),
+        web.get(f"{base}/{ID}", USERS.get),
         web.put(f"{base}/{ID}", update),
         web.delete(f"{base}/{ID}", delete),
         web.put(f"{base}/{ID}/access", set_access),

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 
 from .errors import BadRequest
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def dumps(value: Any) -> str:
