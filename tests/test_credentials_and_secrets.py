@@ -147,3 +147,27 @@ async def test_an_html_page_means_a_wrong_domain(
     assert "this does not look like a Keitaro Admin API - check the domain" in str(
         caught.value.error
     )
+
+
+async def test_the_credential_type_decides_how_requests_are_authenticated(
+    tracker: Sandbox, credentials: CredentialStore, campaign_id: int
+) -> None:
+    # the sandbox, like trackers, also takes "Authorization: Bearer <key>"; a credential type
+    # that declares that header is used as declared, and the header is masked in the output
+    host = plugin_host(load_entry_points=False)
+    declared = host.credential_types["keitaroApi"]
+    bearer = declared.model_copy(
+        update={
+            "authenticate": {
+                "type": "generic",
+                "properties": {"headers": {"Authorization": "=Bearer {{ $credentials.apiKey }}"}},
+            }
+        }
+    )
+    host.credential_types["keitaroApi"] = bearer
+    result = await run(create(), [{"stream": stream_body(campaign_id)}], credentials, host=host)
+    envelope = result.items("Keitaro")[0].json
+    assert envelope["success"] is True
+    assert envelope["request"]["headers"]["Authorization"] == "***"
+    assert "Api-Key" not in envelope["request"]["headers"]
+    assert tracker.api_key not in dump(result)

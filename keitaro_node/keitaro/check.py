@@ -22,6 +22,7 @@ async def test_credentials(credential_type: CredentialType, store: CredentialSto
         query={k: str(v) for k, v in (test.get("qs") or {}).items()} or None,
     )
     settings = client_settings(credentials, {"maxAttempts": 2})
-    async with KeitaroClient(base_url, credentials.reveal("apiKey"), settings) as client:
+    auth = credentials.auth_headers()
+    async with KeitaroClient(base_url, credentials.reveal("apiKey"), settings, auth) as client:
         await client.send(request)
     return f"credentials work: {base_url} accepted the API key"

@@ -194,10 +194,17 @@ class _Label:
 class KeitaroClient:
     """Sends ApiRequests to one tracker. Use as `async with KeitaroClient(...) as client:`."""
 
-    def __init__(self, base_url: str, api_key: str, settings: ClientSettings | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        settings: ClientSettings | None = None,
+        auth_headers: Mapping[str, str] | None = None,
+    ) -> None:
+        """`auth_headers` come from the credential type's `authenticate` section; without
+        them the key goes in the `Api-Key` header, as Keitaro expects."""
         self.base_url = base_url.rstrip("/")
         self.settings = settings or ClientSettings()
-        self._api_key = api_key
         # The key as it could appear in a text: as is and URL-encoded; longest first. Keys of a
         # few characters are not searched for: masking them would garble ordinary words (real
         # Admin API keys are 32 characters; the header is masked regardless).
@@ -207,8 +214,9 @@ class KeitaroClient:
         self._session: aiohttp.ClientSession | None = None
         self._limiter = RateLimiter(self.settings.requests_per_second)
         self._semaphore = asyncio.Semaphore(max(1, self.settings.concurrency))
+        self._auth = dict(auth_headers) if auth_headers is not None else {"Api-Key": api_key}
         self.headers = {
-            "Api-Key": api_key,
+            **self._auth,
             "Accept": "application/json",
             "User-Agent": self.settings.user_agent,
         }
@@ -223,7 +231,7 @@ class KeitaroClient:
         return text
 
     def masked_headers(self, with_body: bool) -> dict[str, str]:
-        headers = {**self.headers, "Api-Key": MASK}
+        headers = {**self.headers, **dict.fromkeys(self._auth, MASK)}
         if with_body:
             headers["Content-Type"] = "application/json"
         return headers

@@ -66,7 +66,9 @@ class KeitaroNode(NodeType):
         page_size = int(options.get("pageSize") or 1000)
         sent: dict[int, ApiRequest] = {}  # requests of items in flight, for error items
 
-        async with KeitaroClient(base_url, credentials.reveal("apiKey"), settings) as client:
+        api_key = credentials.reveal("apiKey")
+        auth = credentials.auth_headers()  # as the credential type declares: Api-Key
+        async with KeitaroClient(base_url, api_key, settings, auth) as client:
             envelopes = Envelopes(operation, client)
 
             async def handle(index: int, item: Item) -> Item:

@@ -33,7 +33,6 @@ class ManualTrigger(_DescribedNode):
     """Starts a workflow with the run's input items (one empty item when there are none)."""
 
     type_names = ("n8n-nodes-base.manualTrigger", "manualTrigger")
-    is_trigger = True
     description_data: ClassVar[dict[str, Any]] = {
         "name": "manualTrigger",
         "displayName": "Manual Trigger",

@@ -45,7 +45,6 @@ class NodeType:
     """Base class for node types. Subclasses set `type_names` and implement `execute`."""
 
     type_names: tuple[str, ...] = ()
-    is_trigger = False
 
     @property
     def description(self) -> NodeDescription:

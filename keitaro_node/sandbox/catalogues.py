@@ -175,7 +175,6 @@ def _build_filters() -> list[dict[str, Any]]:
 
 
 STREAM_FILTERS = _build_filters()
-FILTER_NAMES = frozenset(f["value"] for f in STREAM_FILTERS)
 
 
 async def stream_types(request: web.Request) -> web.Response:

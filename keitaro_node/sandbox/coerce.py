@@ -49,7 +49,6 @@ class Field:
 
 
 STR = Field("str")
-STR_N = Field("str", nullable=True)
 INT = Field("int")
 INT_N = Field("int", nullable=True)
 FLOAT = Field("float")

@@ -257,21 +257,3 @@ MEASURES: dict[str, str] = {
     "rejected_revenue": _money("b_rej_rev"),
     "profit_confirmed": _money("b_sale_rev - b_cost"),
 }
-INTEGER_MEASURES = frozenset(
-    {
-        "clicks",
-        "campaign_unique_clicks",
-        "stream_unique_clicks",
-        "global_unique_clicks",
-        "bots",
-        "proxies",
-        "empty_referrers",
-        "conversions",
-        "leads",
-        "sales",
-        "rejected",
-        "rebills",
-        "lp_clicks",
-        "landing_clicked_period",
-    }
-)
