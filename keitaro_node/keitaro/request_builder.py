@@ -16,7 +16,7 @@ from keitaro_node.runtime.errors import NodeOperationError
 from .body_checks import BodyProblem, check_body
 from .client import ApiRequest
 from .routing import Routing
-from .stream_checks import StreamProblem, check_stream
+from .stream_checks import check_stream
 
 _REPORT_NEW_TO_OLD = {"dimensions": "grouping", "measures": "metrics"}
 
@@ -143,6 +143,3 @@ def query_text(value: Any) -> str:
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
-
-
-__all__ = ["RequestBuilder", "StreamProblem", "query_text", "report_dialect"]
