@@ -44,10 +44,8 @@ so a traceback carries neither the key nor aiohttp's messages with their URLs.
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import json
 import logging
-import random
 import re
 import ssl
 import time
@@ -62,17 +60,13 @@ from keitaro_node import __version__
 from keitaro_node.runtime.errors import NodeApiError, NodeOperationError
 
 from .http_errors import error_for_status, not_json_error
+from .retry_policy import AMBIGUOUS, REFUSED, Outcome, backoff_delay, should_retry, why_not
 
 log = logging.getLogger("keitaro_node.keitaro.client")
 
 API_PREFIX = "/admin_api/v1"
 USER_AGENT = f"keitaro-node/{__version__} (+https://pypi.org/project/keitaro-node/)"
 MASK = "***"
-
-# Statuses that refuse work before doing any: safe to repeat for every method.
-REFUSED = frozenset({429, 503})
-# Statuses from a proxy that may have passed the request on: repeat only what is safe.
-AMBIGUOUS = frozenset({502, 504})
 
 _CHUNK = 64 * 1024
 
@@ -139,29 +133,6 @@ class RateLimiter:
         self._next = start + self.interval
         if start > now:
             await asyncio.sleep(start - now)
-
-
-class _Outcome:
-    """What one attempt produced: an answer, or a failure, whether the request had left, and
-    whether retrying could help at all (``fatal``: bad certificate, invalid URL, oversized)."""
-
-    __slots__ = ("body", "error", "fatal", "headers", "sent", "status")
-
-    def __init__(
-        self,
-        status: int = 0,
-        body: bytes = b"",
-        headers: Mapping[str, str] | None = None,
-        error: str | None = None,
-        sent: bool = False,
-        fatal: bool = False,
-    ) -> None:
-        self.status = status
-        self.body = body
-        self.headers: Mapping[str, str] = headers or {}
-        self.error = error
-        self.sent = sent
-        self.fatal = fatal
 
 
 class _TooLarge(Exception):
@@ -319,9 +290,13 @@ class KeitaroClient:
                         elapsed_ms,
                     )
                 return self._success(request, outcome, url, attempt)
-            retry, reason = self._should_retry(request, outcome)
+            retry, reason = should_retry(outcome, request.safe_to_repeat)
             reason = self.mask(reason)
-            delay = self._delay(outcome, attempt) if retry else 0.0
+            delay = (
+                backoff_delay(outcome, attempt, settings.backoff_initial, settings.backoff_max)
+                if retry
+                else 0.0
+            )
             if retry and attempt < limit and waited + delay <= settings.max_retry_time:
                 log.warning(
                     "%s: attempt %d of %d failed (%s, %.0f ms); retrying in %.2f s",
@@ -342,7 +317,7 @@ class KeitaroClient:
                 limit,
                 reason,
                 elapsed_ms,
-                self._why_not(request, outcome, retry, attempt < limit),
+                why_not(outcome, request.safe_to_repeat, retry, attempt < limit),
             )
             raise self._failure(request, outcome, url, attempt, retry, delay, waited)
 
@@ -353,7 +328,7 @@ class KeitaroClient:
         query: Mapping[str, str] | None,
         payload: bytes | None,
         headers: Mapping[str, str] | None,
-    ) -> _Outcome:
+    ) -> Outcome:
         """One request. Never raises for network trouble: the outcome says what happened."""
         assert self._session is not None
         settings = self.settings
@@ -366,7 +341,7 @@ class KeitaroClient:
                     body = await self._read(resp)
                 except _TooLarge as exc:
                     resp.close()  # drop the connection rather than read the rest
-                    return _Outcome(
+                    return Outcome(
                         status,
                         headers=answer_headers,
                         error=_too_large(exc.size, settings.max_response_bytes),
@@ -374,61 +349,61 @@ class KeitaroClient:
                         fatal=True,
                     )
                 except TimeoutError:
-                    return _Outcome(
+                    return Outcome(
                         status,
                         headers=answer_headers,
                         error=f"the answer did not arrive in full within {settings.timeout:g} s",
                         sent=True,
                     )
                 except (aiohttp.ClientPayloadError, aiohttp.ClientConnectionError) as exc:
-                    return _Outcome(
+                    return Outcome(
                         status,
                         headers=answer_headers,
                         error="the connection broke in the middle of the tracker's answer "
                         f"({_cut_reason(exc)})",
                         sent=True,
                     )
-                return _Outcome(status, body=body, headers=answer_headers)
+                return Outcome(status, body=body, headers=answer_headers)
         except aiohttp.ClientConnectorCertificateError as exc:
             problem = getattr(exc.certificate_error, "verify_message", None) or _describe(
                 exc.certificate_error
             )
-            return _Outcome(
+            return Outcome(
                 error=f"the tracker's TLS certificate was not accepted ({problem}); set caBundle "
                 "in the credentials to the CA file that signed it, or allowUnauthorizedCerts "
                 "for a self-signed tracker",
                 fatal=True,
             )
         except aiohttp.ClientConnectorSSLError as exc:
-            return _Outcome(
+            return Outcome(
                 error=f"the TLS handshake with the tracker failed ({_os_reason(exc)}); if the "
                 "tracker serves plain HTTP on this port, start the domain with http://",
                 fatal=True,
             )
         except aiohttp.ClientConnectorDNSError as exc:
-            return _Outcome(error=f"cannot resolve the tracker's host name {exc.host!r}")
+            return Outcome(error=f"cannot resolve the tracker's host name {exc.host!r}")
         except aiohttp.ClientConnectorError as exc:
-            return _Outcome(error=f"cannot connect to {exc.host}:{exc.port} ({_os_reason(exc)})")
+            return Outcome(error=f"cannot connect to {exc.host}:{exc.port} ({_os_reason(exc)})")
         except aiohttp.ConnectionTimeoutError:
-            return _Outcome(
+            return Outcome(
                 error=f"connecting to the tracker took longer than "
                 f"{min(settings.connect_timeout, settings.timeout):g} s"
             )
         except aiohttp.ServerDisconnectedError:
-            return _Outcome(error="the tracker closed the connection without answering", sent=True)
+            return Outcome(error="the tracker closed the connection without answering", sent=True)
         except aiohttp.ServerTimeoutError:
-            return _Outcome(error="the tracker stopped answering (read timeout)", sent=True)
+            return Outcome(error="the tracker stopped answering (read timeout)", sent=True)
         except aiohttp.ClientOSError as exc:
-            return _Outcome(
+            return Outcome(
                 error=f"the connection failed after the request was sent ({_os_reason(exc)})",
                 sent=True,
             )
         except aiohttp.InvalidURL:
-            return _Outcome(error="the tracker URL is not valid; check the domain", fatal=True)
+            return Outcome(error="the tracker URL is not valid; check the domain", fatal=True)
         except TimeoutError:
-            return _Outcome(error=f"no answer within {settings.timeout:g} s", sent=True)
+            return Outcome(error=f"no answer within {settings.timeout:g} s", sent=True)
         except aiohttp.ClientError as exc:
-            return _Outcome(error=_describe(exc), sent=True)
+            return Outcome(error=_describe(exc), sent=True)
 
     async def _read(self, resp: aiohttp.ClientResponse) -> bytes:
         limit = self.settings.max_response_bytes
@@ -444,46 +419,8 @@ class KeitaroClient:
                 raise _TooLarge(len(buffer))
         return bytes(buffer)
 
-    def _should_retry(self, request: ApiRequest, outcome: _Outcome) -> tuple[bool, str]:
-        """Whether repeating could help without risking a duplicate write, and why it failed."""
-        if outcome.error is not None:
-            if outcome.fatal:
-                return False, outcome.error
-            if not outcome.sent or outcome.status in REFUSED:
-                return True, outcome.error
-            return request.safe_to_repeat, outcome.error
-        status = outcome.status
-        if status in REFUSED:
-            return True, f"HTTP {status}"
-        if status in AMBIGUOUS:
-            return request.safe_to_repeat, f"HTTP {status}"
-        return False, f"HTTP {status}"
-
-    @staticmethod
-    def _why_not(request: ApiRequest, outcome: _Outcome, retry: bool, attempts_left: bool) -> str:
-        if retry:
-            return "maxRetryTime used up" if attempts_left else "no attempts left"
-        if outcome.fatal:
-            return "a retry cannot fix this"
-        if (
-            outcome.sent
-            and not request.safe_to_repeat
-            and (outcome.error is not None or outcome.status in AMBIGUOUS)
-        ):
-            return "not safe to repeat, the request may have been processed"
-        return "a retry cannot fix this answer"
-
-    def _delay(self, outcome: _Outcome, attempt: int) -> float:
-        retry_after = _retry_after(outcome.headers.get("Retry-After"))
-        if retry_after is not None:
-            return retry_after
-        ceiling = min(
-            self.settings.backoff_max, self.settings.backoff_initial * 2.0 ** (attempt - 1)
-        )
-        return float(ceiling / 2 + random.uniform(0, ceiling / 2))
-
     def _success(
-        self, request: ApiRequest, outcome: _Outcome, url: str, attempt: int
+        self, request: ApiRequest, outcome: Outcome, url: str, attempt: int
     ) -> ApiResponse:
         content_type = outcome.headers.get("Content-Type", "")
         if request.binary and "json" not in content_type.lower():
@@ -520,7 +457,7 @@ class KeitaroClient:
     def _failure(
         self,
         request: ApiRequest,
-        outcome: _Outcome,
+        outcome: Outcome,
         url: str,
         attempt: int,
         retry: bool,
@@ -602,24 +539,6 @@ class KeitaroClient:
 
 
 _NOT_JSON = object()
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Seconds from a Retry-After header: a number of seconds or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        pass
-    else:
-        return max(0.0, seconds) if seconds == seconds else None  # NaN is no answer
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
 
 
 def _size(n: int) -> str:
