@@ -236,7 +236,7 @@ class Engine:
                     continue
             else:
                 start_items = input_items if input_items is not None else [Item()]
-                inputs = [[Item(json=dict(i.json), binary=i.binary) for i in start_items]]
+                inputs = [list(start_items)]  # nodes read their input; _stamp copies pass-throughs
             outputs = await self._run_node(run, node, node_types[name], inputs)
             run.result.outputs[name] = outputs
             run.result.order.append(name)
