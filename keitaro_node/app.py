@@ -14,7 +14,7 @@ from keitaro_node.runtime.workflow import Workflow
 
 def default_plugins() -> list[object]:
     from keitaro_node.keitaro import plugin as keitaro_plugin
-    from keitaro_node.runtime import core_nodes
+    from keitaro_node.runtime import nodes as core_nodes
 
     return [core_nodes, keitaro_plugin]
 

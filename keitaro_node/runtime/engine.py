@@ -19,31 +19,14 @@ from typing import Any
 
 from .credentials import CredentialStore
 from .errors import NodeError, NodeOperationError, WorkflowError
-from .expressions import ExpressionError, ExprObject, expression_callable, now_value, today_value
 from .items import Item, PairedItem, items_from_json
 from .node import ExecutionContext, ItemsFailed, NodeSettings, NodeType
 from .parameters import ParameterResolver
 from .plugins import PluginError, PluginHost
+from .scope import SCOPE_NAMES, node_scope_factory
 from .workflow import Workflow, WorkflowNode
 
 log = logging.getLogger("keitaro_node.engine")
-
-SCOPE_NAMES = frozenset(
-    {
-        "$json",
-        "$binary",
-        "$itemIndex",
-        "$runIndex",
-        "$parameter",
-        "$",
-        "$node",
-        "$input",
-        "$now",
-        "$today",
-        "$workflow",
-        "$execution",
-    }
-)
 
 
 @dataclass
@@ -72,131 +55,19 @@ class RunResult:
         ]
 
 
-class _NodeRef(ExprObject):
-    """`$('Node Name')` inside an expression."""
-
-    def __init__(self, engine_run: _Run, name: str, current: Item | None) -> None:
-        self.run = engine_run
-        self.name = name
-        self.current = current
-
-    def expr_name(self) -> str:
-        return f"$('{self.name}')"
-
-    def _output(self) -> list[Item]:
-        if self.name not in self.run.result.outputs:
-            raise ExpressionError(f"node '{self.name}' has not run (yet)")
-        return self.run.result.items(self.name)
-
-    def expr_get(self, name: str) -> Any:
-        if name == "item":
-            return _item_view(self._paired())
-        if name == "isExecuted":
-            return self.name in self.run.result.outputs
-        return super().expr_get(name)
-
-    def expr_call(self, name: str, args: list[Any]) -> Any:
-        items = self._output()
-        if name == "all":
-            return [_item_view(i) for i in items]
-        if name == "first":
-            return _item_view(items[0]) if items else None
-        if name == "last":
-            return _item_view(items[-1]) if items else None
-        if name in ("item", "pairedItem", "itemMatching"):
-            return _item_view(self._paired())
-        return super().expr_call(name, args)
-
-    def _paired(self) -> Item:
-        if self.name not in self.run.result.outputs:
-            raise ExpressionError(f"node '{self.name}' has not run (yet)")
-        current = self.current
-        while current is not None:
-            if current.node == self.name:
-                return current
-            current = current.parent
-        raise ExpressionError(f"no item of '{self.name}' is paired with this item")
-
-
-class _InputRef(ExprObject):
-    """`$input`: the current node's input items."""
-
-    def __init__(self, items: list[Item], index: int) -> None:
-        self.items = items
-        self.index = index
-
-    def expr_name(self) -> str:
-        return "$input"
-
-    def expr_get(self, name: str) -> Any:
-        if name == "item":
-            return _item_view(self.items[self.index])
-        return super().expr_get(name)
-
-    def expr_call(self, name: str, args: list[Any]) -> Any:
-        if name == "all":
-            return [_item_view(i) for i in self.items]
-        if name == "first":
-            return _item_view(self.items[0]) if self.items else None
-        if name == "last":
-            return _item_view(self.items[-1]) if self.items else None
-        return super().expr_call(name, args)
-
-
-def _item_view(item: Item) -> dict[str, Any]:
-    view: dict[str, Any] = {"json": item.json}
-    if item.binary:
-        view["binary"] = {
-            k: {"mimeType": b.mime_type, "fileName": b.file_name} for k, b in item.binary.items()
-        }
-    return view
-
-
-class _Scope(dict[str, Any]):
-    """The variables of one item's expressions; `$`, `$input`, `$binary` are made on first use."""
-
-    def __init__(
-        self,
-        shared: dict[str, Any],
-        run: _Run,
-        node_names: frozenset[str],
-        items: list[Item],
-        index: int,
-        item: Item,
-    ) -> None:
-        super().__init__(shared)
-        self["$json"] = item.json
-        self["$itemIndex"] = index
-        self._lazy = (run, node_names, items, index, item)
-
-    def __missing__(self, key: str) -> Any:
-        run, node_names, items, index, item = self._lazy
-        value: Any
-        if key == "$":
-
-            @expression_callable
-            def value(name: Any) -> _NodeRef:
-                if not isinstance(name, str) or name not in node_names:
-                    raise ExpressionError(f"there is no node called {name!r} in this workflow")
-                return _NodeRef(run, name, item)
-
-        elif key == "$input":
-            value = _InputRef(items, index)
-        elif key == "$binary":
-            value = _item_view(item).get("binary", {})
-        else:
-            raise KeyError(key)
-        self[key] = value
-        return value
-
-
 class _Run:
-    """State of one workflow run."""
+    """State of one workflow run; expressions see it as a RunView."""
 
     def __init__(self, workflow: Workflow) -> None:
         self.workflow = workflow
         self.result = RunResult()
         self.execution_id = uuid.uuid4().hex[:12]
+
+    def has_run(self, node: str) -> bool:
+        return node in self.result.outputs
+
+    def items(self, node: str, output: int = 0) -> list[Item]:
+        return self.result.items(node, output)
 
 
 class Engine:
@@ -333,21 +204,9 @@ class Engine:
         description = node_type.description
         resolver = ParameterResolver(description, node.parameters, SCOPE_NAMES, node_name=node.name)
         items = inputs[0] if inputs else []
-        shared = {
-            "$runIndex": 0,
-            "$parameter": node.parameters,
-            "$node": {"name": node.name, "type": node.type},
-            "$now": now_value(),
-            "$today": today_value(),
-            "$workflow": {"name": run.workflow.name, "id": run.workflow.id},
-            "$execution": {"id": run.execution_id, "mode": "manual"},
-        }
-
-        node_names = frozenset(n.name for n in run.workflow.nodes)
-
-        def scope(index: int) -> dict[str, Any]:
-            item = items[index] if index < len(items) else Item()
-            return _Scope(shared, run, node_names, items, index, item)
+        scope = node_scope_factory(
+            run, run.workflow, run.execution_id, node.name, node.type, node.parameters, items
+        )
 
         return ExecutionContext(
             node_name=node.name,

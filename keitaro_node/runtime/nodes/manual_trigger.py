@@ -1,0 +1,26 @@
+"""Manual Trigger: starts a workflow with the items given to the run."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from ..items import Item
+from ..node import ExecutionContext
+from .base import DescribedNode
+
+
+class ManualTrigger(DescribedNode):
+    """Starts a workflow with the run's input items (one empty item when there are none)."""
+
+    type_names = ("n8n-nodes-base.manualTrigger", "manualTrigger")
+    description_data: ClassVar[dict[str, Any]] = {
+        "name": "manualTrigger",
+        "displayName": "Manual Trigger",
+        "description": "Starts the workflow with the items given to the run",
+        "version": 1,
+        "group": ["trigger"],
+        "inputs": [],
+    }
+
+    async def execute(self, ctx: ExecutionContext, items: list[Item]) -> list[list[Item]]:
+        return [[Item(json=item.json, binary=item.binary) for item in items] or [Item()]]
