@@ -132,3 +132,36 @@ def test_data_files_ship_inside_the_installed_package() -> None:
     assert str(manifest).startswith(str(package_dir)) and str(credentials).startswith(
         str(package_dir)
     )
+
+
+def test_parameters_shown_by_type_version() -> None:
+    from keitaro_node.runtime.parameters import visible_parameters
+
+    description = parse_node_description(
+        {
+            "name": "versioned",
+            "displayName": "Versioned",
+            "description": "reads a different field from 3.3 on",
+            "version": [3, 3.2, 3.3, 3.4],
+            "properties": [
+                {
+                    "displayName": "Old",
+                    "name": "old",
+                    "type": "string",
+                    "default": "",
+                    "displayOptions": {"show": {"@version": [3, 3.2]}},
+                },
+                {
+                    "displayName": "New",
+                    "name": "new",
+                    "type": "string",
+                    "default": "",
+                    "displayOptions": {"show": {"@version": [{"_cnd": {"gte": 3.3}}]}},
+                },
+            ],
+        }
+    )
+    names = {
+        v: [p.name for p in visible_parameters(description, {}, v)] for v in (3, 3.2, 3.3, 3.4)
+    }
+    assert names == {3: ["old"], 3.2: ["old"], 3.3: ["new"], 3.4: ["new"]}

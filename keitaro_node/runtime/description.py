@@ -46,11 +46,54 @@ class DisplayOptions(_Model):
     hide: dict[str, list[Any]] = Field(default_factory=dict)
 
     def allows(self, values: Mapping[str, Any]) -> bool:
-        """True when the parameter is shown for these (raw) values of the other parameters."""
+        """True when the parameter is shown for these (raw) values of the other parameters.
+
+        `@version` is the node's typeVersion; a listed value may be a comparison in n8n's
+        form `{"_cnd": {"gte": 3.3}}`.
+        """
         for name, allowed in self.show.items():
-            if values.get(name) not in allowed:
+            if not _matches_any(values.get(name), allowed):
                 return False
-        return all(values.get(name) not in hidden for name, hidden in self.hide.items())
+        return not any(_matches_any(values.get(n), hidden) for n, hidden in self.hide.items())
+
+
+def _matches_any(value: Any, listed: list[Any]) -> bool:
+    return any(_matches(value, entry) for entry in listed)
+
+
+def _matches(value: Any, entry: Any) -> bool:
+    if not (isinstance(entry, dict) and "_cnd" in entry):
+        return bool(value == entry)
+    for operator, operand in entry["_cnd"].items():
+        check = _CONDITIONS.get(operator)
+        if check is None or not check(value, operand):
+            return False
+    return True
+
+
+def _ordered(check: Any) -> Any:
+    def compare(value: Any, operand: Any) -> bool:
+        try:
+            return bool(check(value, operand))
+        except TypeError:
+            return False
+
+    return compare
+
+
+_CONDITIONS: dict[str, Any] = {
+    "eq": lambda v, o: v == o,
+    "not": lambda v, o: v != o,
+    "gte": _ordered(lambda v, o: v >= o),
+    "lte": _ordered(lambda v, o: v <= o),
+    "gt": _ordered(lambda v, o: v > o),
+    "lt": _ordered(lambda v, o: v < o),
+    "between": _ordered(lambda v, o: o["from"] <= v <= o["to"]),
+    "startsWith": lambda v, o: isinstance(v, str) and v.startswith(o),
+    "endsWith": lambda v, o: isinstance(v, str) and v.endswith(o),
+    "includes": lambda v, o: isinstance(v, str) and o in v,
+    "exists": lambda v, _o: v is not None,
+}
 
 
 class TypeOptions(_Model):

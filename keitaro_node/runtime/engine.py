@@ -202,7 +202,13 @@ class Engine:
         inputs: list[list[Item]],
     ) -> ExecutionContext:
         description = node_type.description
-        resolver = ParameterResolver(description, node.parameters, SCOPE_NAMES, node_name=node.name)
+        resolver = ParameterResolver(
+            description,
+            node.parameters,
+            SCOPE_NAMES,
+            node_name=node.name,
+            type_version=node.typeVersion,
+        )
         items = inputs[0] if inputs else []
         scope = node_scope_factory(
             run, run.workflow, run.execution_id, node.name, node.type, node.parameters, items
@@ -219,6 +225,7 @@ class Engine:
             scope_factory=scope,
             options=self.options,
             inputs=inputs,
+            type_version=node.typeVersion,
         )
 
     @staticmethod

@@ -94,6 +94,7 @@ class ExecutionContext:
     options: Mapping[str, Any] = field(default_factory=dict)
     logger: logging.Logger = log
     inputs: list[list[Item]] = field(default_factory=list)
+    type_version: float = 1
 
     @property
     def continue_on_fail(self) -> bool:

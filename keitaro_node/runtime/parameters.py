@@ -25,9 +25,16 @@ class ParameterValueError(ValueError):
     """A parameter value has the wrong shape; the message names the parameter."""
 
 
-def visible_parameters(description: NodeDescription, raw: Mapping[str, Any]) -> list[Parameter]:
-    """The parameters shown for these raw values: one per name, first visible wins."""
+def visible_parameters(
+    description: NodeDescription, raw: Mapping[str, Any], type_version: float | None = None
+) -> list[Parameter]:
+    """The parameters shown for these raw values: one per name, first visible wins.
+
+    `type_version` is what displayOptions see as `@version`.
+    """
     values = dict(raw)
+    if type_version is not None:
+        values["@version"] = type_version
     for _ in range(4):  # defaults may reveal parameters that others depend on
         shown = _shown(description.properties, values)
         changed = False
@@ -61,10 +68,11 @@ class ParameterResolver:
         raw: Mapping[str, Any],
         scope_names: frozenset[str],
         node_name: str | None = None,
+        type_version: float | None = None,
     ) -> None:
         self.node_name = node_name
         self.scope_names = scope_names
-        self.parameters = visible_parameters(description, raw)
+        self.parameters = visible_parameters(description, raw, type_version)
         self._static: dict[str, Any] = {}
         self._static_error: NodeOperationError | None = None
         self._dynamic: list[tuple[Parameter, Plan]] = []
