@@ -17,6 +17,7 @@ import argparse
 import hashlib
 import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -109,6 +110,8 @@ def record(n8n_dir: Path, files: list[Path]) -> None:
             "N8N_LOG_LEVEL": "info",
             "N8N_RUNNERS_ENABLED": "true",
             "N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS": "false",
+            # several recorders may run at once: each task broker on a port of its own
+            "N8N_RUNNERS_BROKER_PORT": str(_free_port()),
         }
         ids: dict[str, Path] = {}
         for number, file in enumerate(files):
@@ -148,6 +151,13 @@ def record(n8n_dir: Path, files: list[Path]) -> None:
             target = file.with_name(file.name.replace(".workflow.json", ".n8n.json"))
             target.write_text(json.dumps(compact, indent=1, ensure_ascii=False) + "\n", "utf-8")
             print(f"recorded {target}")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
 
 
 def _execute_alone(binary: Path, env: dict[str, str], workflow_id: str) -> dict[str, Any] | None:
