@@ -89,6 +89,8 @@ def _json_like(value: Any) -> Any:
     def clean(v: Any) -> Any:
         if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
             return None
+        if isinstance(v, float) and v.is_integer() and abs(v) < 1e21:
+            return int(js_string(v))  # JSON.stringify writes 9007199254740992, not ...992.0
         if isinstance(v, list):
             return [clean(x) for x in v]
         if isinstance(v, dict):
@@ -121,6 +123,8 @@ def outcome(source: str) -> dict[str, Any]:
         return {"value": None}
     except ex.ExpressionError as exc:
         return {"error": str(exc)}
+    if typeof(result) == "function":
+        return {"error": "this is a function, please add ()"}
     answer: dict[str, Any] = {"t": typeof(result), "s": js_string(result)}
     if result is not ex.UNDEFINED:
         answer = {"v": _json_like(result), **answer}

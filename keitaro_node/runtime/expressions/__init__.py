@@ -35,6 +35,7 @@ from .values import (
     to_plain,
     to_text,
     truthy,
+    typeof,
 )
 
 log = logging.getLogger("keitaro_node.expressions")
@@ -107,6 +108,8 @@ class Template:
             value = _evaluate(part, scope)
             if value is UNDEFINED:
                 return None
+            if typeof(value) == "function":
+                raise ExpressionError("this is a function, please add ()")
             return value if self.data else to_plain(value)
         out: list[str] = []
         for part in self.parts:

@@ -258,8 +258,8 @@ def _cbrt_exact(x: float) -> float:
     return math.copysign(root, x)
 
 
-def _number_call(value: Any = UNDEFINED) -> float | int:
-    return 0 if value is UNDEFINED else to_number(value)
+def _number_call(*args: Any) -> float | int:
+    return to_number(args[0]) if args else 0
 
 
 NUMBER = Namespace(

@@ -19,6 +19,7 @@ from .values import (
     UNDEFINED,
     ExpressionError,
     ExprObject,
+    JsError,
     is_number,
     js_string,
     range_error,
@@ -72,8 +73,9 @@ def duration_object(value: Any) -> Duration:
         try:
             return Duration.from_object({k: to_number(v) for k, v in value.items()})
         except ValueError as exc:
-            raise ExpressionError(str(exc)) from None
-    raise ExpressionError(
+            raise JsError("Error", str(exc)) from None
+    raise JsError(
+        "Error",
         f"Unknown duration argument {js_string(value)} of type {type(value).__name__}"
     )
 
@@ -269,7 +271,7 @@ def _datetime_unit(value: Any) -> str:
     if singular == "millisecond":
         singular = "second"
     if singular not in _DATETIME_UNITS:
-        raise ExpressionError(f"Invalid unit {name}")
+        raise JsError("Error", f"Invalid unit {name}")
     return singular
 
 
@@ -281,7 +283,7 @@ def _units(value: Any) -> list[str]:
     for name in names:
         unit = normalize_unit(js_string(name))
         if unit is None:
-            raise ExpressionError(f"Invalid unit {js_string(name)}")
+            raise JsError("Error", f"Invalid unit {js_string(name)}")
         units.append(unit)
     return units
 
@@ -588,9 +590,9 @@ class JsDate(ExprObject):
         if name == "toLocaleDateString":
             return fmt.to_format(local, "M/d/yyyy")
         if name == "toLocaleTimeString":
-            return fmt.to_format(local, "h:mm:ss a").replace(" ", "\u202f")
+            return fmt.to_format(local, "h:mm:ss a")
         if name == "toLocaleString":
-            return fmt.to_format(local, "M/d/yyyy, h:mm:ss") + "\u202f" + fmt.to_format(local, "a")
+            return fmt.to_format(local, "M/d/yyyy, h:mm:ss") + " " + fmt.to_format(local, "a")
         return super().expr_call(name, args)
 
 

@@ -253,7 +253,7 @@ def number_string(value: float | int) -> str:
         return "Infinity" if value > 0 else "-Infinity"
     if value == 0:
         return "0"
-    if value.is_integer() and abs(value) < 1e21:
+    if value.is_integer() and abs(value) <= SAFE_INT:
         return str(int(value))
     sign = "-" if value < 0 else ""
     text = repr(abs(value))

@@ -6,6 +6,7 @@ JavaScript method, then the generic isEmpty/isNotEmpty.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 from ..values import UNDEFINED, ExpressionError, ExprObject, is_number, js_string
 from .arrays import ARRAY_EXTENSIONS
 from .booleans import BOOLEAN_EXTENSIONS
-from .dates import DATE_EXTENSIONS, is_date_value
+from .dates import DATE_EXTENSIONS, IsoText, is_date_value
 from .numbers import NUMBER_EXTENSIONS
 from .objects import OBJECT_EXTENSIONS
 from .strings import STRING_EXTENSIONS
@@ -48,7 +49,9 @@ def _table_for(value: Any, name: str) -> tuple[Any, dict[str, Extension] | None]
         if name not in ("toDate", "toDateTime") and _ISO_DATE.search(value):
             parsed = parse_any(value)
             if parsed.is_valid and js_string(JsDate(parsed.ms).iso()) == value:
-                return JsDate(parsed.ms), DATE_EXTENSIONS
+                # n8n picks the date extension but hands it the text, which Luxon reads as
+                # an invalid date
+                return IsoText(math.nan), DATE_EXTENSIONS
         return value, STRING_EXTENSIONS
     if isinstance(value, bool):
         return value, BOOLEAN_EXTENSIONS
@@ -75,6 +78,8 @@ def _object_has_method(value: ExprObject, name: str) -> bool:
 
 def extension_for(value: Any, name: str) -> Callable[[list[Any]], Any] | None:
     """The extension `value.name(...)` calls, or None when the value's own method applies."""
+    if isinstance(value, ExprObject) and not is_date_value(value):
+        return None
     target, table = _table_for(value, name)
     function = table.get(name) if table is not None else None
     if function is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..values import UNDEFINED, ExpressionError, ExprObject, js_string, tidy, to_number
+from ..values import UNDEFINED, ExpressionError, ExprObject, js_string, tidy, to_number, type_error
 
 _DURATION_ALIASES = {
     "day": "days", "month": "months", "year": "years", "week": "weeks", "hour": "hours",
@@ -21,6 +21,18 @@ _DURATION_UNITS = ["milliseconds", "seconds", "minutes", "hours", "days", "weeks
                    "quarters", "years"]
 _DATE_PARTS = ["day", "week", "month", "year", "hour", "minute", "second", "millisecond",
                "weekNumber", "yearDayNumber", "weekday"]
+
+
+def _iso_text_class() -> Any:
+    from ..dates import JsDate
+
+    class IsoTextDate(JsDate):
+        """ISO text that n8n sends to a date extension unconverted: an invalid date there."""
+
+    return IsoTextDate
+
+
+IsoText = _iso_text_class()
 
 
 def is_date_value(value: Any) -> bool:
@@ -82,7 +94,7 @@ def _extract(value: Any, args: list[Any]) -> Any:
     unit = _UNIT_ALIASES.get(part, part)
     dt = _luxon(value)
     result = dt.get(unit)
-    return tidy(result) if result == result else UNDEFINED
+    return tidy(result) if result == result else result
 
 
 def _duration(args: list[Any]) -> dict[str, Any]:
@@ -137,6 +149,8 @@ def _is_in_last(value: Any, args: list[Any]) -> bool:
 def _diff_to(value: Any, args: list[Any]) -> Any:
     from ..dates import DateTimeValue, JsDate, parse_any
 
+    if isinstance(value, JsDate):  # n8n calls Luxon's diff on the Date itself
+        raise type_error("date.diff is not a function")
     other = _arg(args, 0, UNDEFINED)
     unit = _arg(args, 1, "days")
     units = unit if isinstance(unit, list) else [unit]
@@ -165,6 +179,8 @@ def _diff_to_now(value: Any, args: list[Any]) -> Any:
 
 
 def _to_int(value: Any, _args: list[Any]) -> Any:
+    if isinstance(value, IsoText):
+        raise type_error("date.getTime is not a function")
     return tidy(_luxon(value).ms)
 
 

@@ -86,6 +86,9 @@ class Duration:
                 accumulated[unit] = accumulated.get(unit, 0) + self.values[unit]
         # anything left (smaller than the smallest wanted unit) goes back up as a fraction
         if last is not None:
+            built = _roll_up(built, wanted, accumulated, last)
+            return Duration(built)
+        if last is not None:
             for held, amount in accumulated.items():
                 if held == last:
                     built[last] += amount
@@ -188,6 +191,24 @@ class Duration:
         return ", ".join(parts)
 
 
+def _roll_up(
+    built: dict[str, float], wanted: list[str], left: dict[str, float], last: str
+) -> dict[str, float]:
+    for held, amount in left.items():
+        if amount and held != last:
+            built[last] += amount / _ratio(last, held)
+        elif amount and held == last:
+            pass
+    for index in range(len(wanted) - 1, 0, -1):
+        small, big = wanted[index], wanted[index - 1]
+        ratio = _ratio(big, small)
+        if abs(built[small]) >= ratio:
+            carry = math.trunc(built[small] / ratio)
+            built[big] += carry
+            built[small] -= carry * ratio
+    return built
+
+
 def _num(value: float) -> str:
     from ..values import number_string
 
@@ -241,4 +262,4 @@ def diff(this: LuxonDateTime, other: LuxonDateTime, units: list[str]) -> Duratio
     result = Duration(results)
     if lower:
         result = Duration.from_millis(remaining).shift_to(*lower).plus(result)
-    return result.negate() if not other_is_later else result
+    return result.negate() if other_is_later else result

@@ -129,8 +129,8 @@ def _token(dt: LuxonDateTime, token: str) -> str:
         "DDD": f"{month_name(locale, d.month, True)} {d.day}, {d.year}",
         "DDDD": f"{weekday_name(locale, iso_weekday, True)}, "
         f"{month_name(locale, d.month, True)} {d.day}, {d.year}",
-        "t": f"{_hour12(d.hour)}:{d.minute:02d}\u202f{'AM' if d.hour < 12 else 'PM'}",
-        "tt": f"{_hour12(d.hour)}:{d.minute:02d}:{d.second:02d}\u202f{'AM' if d.hour < 12 else 'PM'}",
+        "t": f"{_hour12(d.hour)}:{d.minute:02d} {'AM' if d.hour < 12 else 'PM'}",
+        "tt": f"{_hour12(d.hour)}:{d.minute:02d}:{d.second:02d} {'AM' if d.hour < 12 else 'PM'}",
         "T": f"{d.hour:02d}:{d.minute:02d}",
         "TT": f"{d.hour:02d}:{d.minute:02d}:{d.second:02d}",
     }
@@ -285,7 +285,7 @@ def to_locale_string(dt: LuxonDateTime, preset: dict[str, str] | None = None) ->
     time = f"{_hour12(d.hour)}:{d.minute:02d}"
     if "second" in preset:
         time += f":{d.second:02d}"
-    time += f"\u202f{'AM' if d.hour < 12 else 'PM'}"
+    time += f" {'AM' if d.hour < 12 else 'PM'}"
     if preset.get("timeZoneName") == "short":
         time += " " + zone_short_name(dt)
     return f"{parts_date}, {time}"

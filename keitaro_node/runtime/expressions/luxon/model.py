@@ -190,7 +190,16 @@ class LuxonDateTime:
                 continue
             elif key in fields:
                 fields[key] = value
+        # like Luxon, days past the month's end roll over into the next month
+        overflow = 0
+        if 1 <= int(fields["month"]) <= 12:
+            last = days_in_month(int(fields["year"]), int(fields["month"]))
+            if int(fields["day"]) > last:
+                overflow = int(fields["day"]) - last
+                fields["day"] = last
         result = LuxonDateTime.from_fields(fields, self.zone, self.locale)
+        if overflow and result.is_valid:
+            result = result.plus({"days": overflow})
         if weekday is not None and result.is_valid:
             return result.plus({"days": weekday - int(result.get("weekday"))})
         return result
