@@ -136,6 +136,10 @@ class _Parser:
 
     def parse(self) -> Compiled:
         node = self.sequence()
+        if self.at(";") and self.peek(1)[0] != "end":
+            raise ExpressionError(
+                f"only one expression is allowed, found ';' at {self.peek()[2]}"
+            )
         self.accept(";")
         kind, text, at = self.peek()
         if kind != "end":
