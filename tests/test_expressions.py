@@ -10,7 +10,12 @@ import pytest
 from support import chain, keitaro_workflow, node, run, stream_body
 
 from keitaro_node.runtime.errors import NodeOperationError, WorkflowError
-from keitaro_node.runtime.expressions import DateTimeValue, ExpressionError, compile_template, find_zone
+from keitaro_node.runtime.expressions import (
+    DateTimeValue,
+    ExpressionError,
+    compile_template,
+    find_zone,
+)
 from keitaro_node.runtime.expressions.luxon import LuxonDateTime
 from keitaro_node.sandbox import Sandbox
 
@@ -73,7 +78,7 @@ def test_supported_subset(source: str, expected: Any) -> None:
 @pytest.mark.parametrize(
     ("source", "message"),
     [
-        ("={{ $json.__class__ }}", "__class__\" due to security concerns"),
+        ("={{ $json.__class__ }}", '__class__" due to security concerns'),
         ("={{ $json.name.__class__.__mro__ }}", "security concerns"),
         ("={{ $json['__proto__'] }}", "security concerns"),
         (
@@ -97,7 +102,9 @@ def test_supported_subset(source: str, expected: Any) -> None:
     ],
 )
 def test_escapes_and_mistakes_are_expression_errors(source: str, message: str | None) -> None:
-    if message is None:  # undefined, as n8n gives it (JavaScript's TypeError makes the block undefined)
+    if (
+        message is None
+    ):  # undefined, as n8n gives it (JavaScript's TypeError makes the block undefined)
         assert render(source) is None
         return
     with pytest.raises(ExpressionError, match=re.escape(message)):

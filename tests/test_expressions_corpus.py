@@ -9,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "expressions"))
 
-from corpus import load_cases, load_deviations, outcome, same  # noqa: E402
+from corpus import load_cases, load_deviations, outcome, same
 
 CASES = load_cases()
 DEVIATIONS = load_deviations()

@@ -7,11 +7,9 @@ of how the engine walks the graph.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, Protocol
-
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
 
 from .expressions import (
     UNDEFINED,
@@ -166,7 +164,9 @@ class NodeOutputs(ExprObject):
 
     def expr_get(self, name: str) -> Any:
         if name not in self.node_names:
-            raise ExpressionError(f"Referenced node doesn't exist: there is no node called {name!r}")
+            raise ExpressionError(
+                f"Referenced node doesn't exist: there is no node called {name!r}"
+            )
         return NodeRef(self.run, name, self.current)
 
     def expr_plain(self) -> Any:

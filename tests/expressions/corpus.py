@@ -61,20 +61,26 @@ class _Workflow:
     name = "expressions"
     id = "expressions"
     active = False
-    settings = {"timezone": "Europe/Berlin"}
+    settings = {"timezone": "Europe/Berlin"}  # noqa: RUF012
 
     class _Node:
         def __init__(self, name: str) -> None:
             self.name = name
 
-    nodes = [_Node("Input"), _Node("case")]
+    nodes = [_Node("Input"), _Node("case")]  # noqa: RUF012
 
 
 def scope() -> dict[str, Any]:
     item = Item(json=json.loads(json.dumps(INPUT)))
     item.node = "Input"
     factory = node_scope_factory(
-        _Run([item]), _Workflow(), "1", "case", "n8n-nodes-base.set", {}, [item],
+        _Run([item]),
+        _Workflow(),
+        "1",
+        "case",
+        "n8n-nodes-base.set",
+        {},
+        [item],
         previous_node="Input",
     )
     return factory(0)

@@ -82,7 +82,9 @@ def _evaluate(part: Compiled, scope: Scope) -> Any:
     except RecursionError:
         raise limits.depth_error() from None
     except MemoryError:
-        raise ExpressionError("the expression needs more memory than allowed (the size limit)") from None
+        raise ExpressionError(
+            "the expression needs more memory than allowed (the size limit)"
+        ) from None
 
 
 class Template:

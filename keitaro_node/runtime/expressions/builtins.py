@@ -32,10 +32,34 @@ from .values import (
 
 BLOCKED_NAMES = frozenset(
     {
-        "process", "require", "module", "exports", "eval", "Function", "globalThis", "global",
-        "window", "self", "document", "this", "Buffer", "setTimeout", "setInterval",
-        "setImmediate", "fetch", "XMLHttpRequest", "Reflect", "Proxy", "Promise", "WebAssembly",
-        "import", "escape", "unescape", "AsyncFunction", "GeneratorFunction", "queueMicrotask",
+        "process",
+        "require",
+        "module",
+        "exports",
+        "eval",
+        "Function",
+        "globalThis",
+        "global",
+        "window",
+        "self",
+        "document",
+        "this",
+        "Buffer",
+        "setTimeout",
+        "setInterval",
+        "setImmediate",
+        "fetch",
+        "XMLHttpRequest",
+        "Reflect",
+        "Proxy",
+        "Promise",
+        "WebAssembly",
+        "import",
+        "escape",
+        "unescape",
+        "AsyncFunction",
+        "GeneratorFunction",
+        "queueMicrotask",
     }
 )
 
@@ -140,7 +164,13 @@ def parse_int(value: Any, radix: Any = UNDEFINED) -> float | int:
     text = js_string(value).strip()
     sign = -1 if text.startswith("-") else 1
     text = text.lstrip("+-") if text[:1] in "+-" else text
-    base = 0 if radix is UNDEFINED else int(to_number(radix)) if not math.isnan(to_number(radix)) else 0
+    base = (
+        0
+        if radix is UNDEFINED
+        else int(to_number(radix))
+        if not math.isnan(to_number(radix))
+        else 0
+    )
     if base == 0:
         base = 10
         if text.lower().startswith("0x"):
@@ -217,7 +247,11 @@ def _sign(x: float) -> float:
 
 
 def _cbrt(x: float) -> float:
-    return math.copysign(round(abs(x) ** (1 / 3), 12), x) if abs(x) ** (1 / 3) % 1 < 1e-9 or True else x
+    return (
+        math.copysign(round(abs(x) ** (1 / 3), 12), x)
+        if abs(x) ** (1 / 3) % 1 < 1e-9 or True
+        else x
+    )
 
 
 MATH = Namespace(
@@ -265,11 +299,12 @@ def _number_call(*args: Any) -> float | int:
 NUMBER = Namespace(
     "Number",
     {
-        "isInteger": lambda v=UNDEFINED: is_number(v) and math.isfinite(v) and float(v).is_integer(),
-        "isSafeInteger": lambda v=UNDEFINED: is_number(v)
-        and math.isfinite(v)
-        and float(v).is_integer()
-        and abs(v) <= 2**53 - 1,
+        "isInteger": lambda v=UNDEFINED: (
+            is_number(v) and math.isfinite(v) and float(v).is_integer()
+        ),
+        "isSafeInteger": lambda v=UNDEFINED: (
+            is_number(v) and math.isfinite(v) and float(v).is_integer() and abs(v) <= 2**53 - 1
+        ),
         "isFinite": lambda v=UNDEFINED: is_number(v) and math.isfinite(v),
         "isNaN": lambda v=UNDEFINED: isinstance(v, float) and math.isnan(v),
         "parseFloat": parse_float,
@@ -327,7 +362,9 @@ def _from_entries(entries: Any) -> dict[str, Any]:
     for entry in entries if isinstance(entries, list) else []:
         if isinstance(entry, list) and entry:
             key = entry[0]
-            out[key if isinstance(key, str) else js_string(key)] = entry[1] if len(entry) > 1 else UNDEFINED
+            out[key if isinstance(key, str) else js_string(key)] = (
+                entry[1] if len(entry) > 1 else UNDEFINED
+            )
     return out
 
 
@@ -345,8 +382,12 @@ OBJECT = Namespace(
     "Object",
     {
         "keys": lambda o=UNDEFINED: _ordered_keys(_plain_object(o)),
-        "values": lambda o=UNDEFINED: [_plain_object(o)[k] for k in _ordered_keys(_plain_object(o))],
-        "entries": lambda o=UNDEFINED: [[k, _plain_object(o)[k]] for k in _ordered_keys(_plain_object(o))],
+        "values": lambda o=UNDEFINED: [
+            _plain_object(o)[k] for k in _ordered_keys(_plain_object(o))
+        ],
+        "entries": lambda o=UNDEFINED: [
+            [k, _plain_object(o)[k]] for k in _ordered_keys(_plain_object(o))
+        ],
         "assign": _assign,
         "fromEntries": _from_entries,
         "is": _object_is,
@@ -357,9 +398,7 @@ OBJECT = Namespace(
 
 
 def _array_from(source: Any = UNDEFINED, fn: Any = UNDEFINED) -> list[Any]:
-    if isinstance(source, list):
-        items = list(source)
-    elif isinstance(source, str):
+    if isinstance(source, list) or isinstance(source, str):  # noqa: SIM101
         items = list(source)
     elif isinstance(source, dict):
         length = to_number(source.get("length", 0))
@@ -391,7 +430,11 @@ def _new_array(*args: Any) -> list[Any]:
 
 ARRAY = Namespace(
     "Array",
-    {"isArray": lambda v=UNDEFINED: isinstance(v, list), "from": _array_from, "of": lambda *a: list(a)},
+    {
+        "isArray": lambda v=UNDEFINED: isinstance(v, list),
+        "from": _array_from,
+        "of": lambda *a: list(a),
+    },
     call=_new_array,
     new=_new_array,
 )
@@ -408,12 +451,17 @@ def _from_char_code(*codes: Any) -> str:
 
 STRING = Namespace(
     "String",
-    {"fromCharCode": _from_char_code, "fromCodePoint": lambda *c: "".join(chr(int(to_number(x))) for x in c)},
+    {
+        "fromCharCode": _from_char_code,
+        "fromCodePoint": lambda *c: "".join(chr(int(to_number(x))) for x in c),
+    },
     call=_string_call,
     new=_string_call,
 )
 
-BOOLEAN = Namespace("Boolean", {}, call=lambda v=UNDEFINED: truthy(v), new=lambda v=UNDEFINED: truthy(v))
+BOOLEAN = Namespace(
+    "Boolean", {}, call=lambda v=UNDEFINED: truthy(v), new=lambda v=UNDEFINED: truthy(v)
+)
 
 JSON_NS = Namespace("JSON", {"parse": json_parse, "stringify": json_stringify})
 
@@ -470,9 +518,11 @@ def _from_object(obj: Any = UNDEFINED, options: Any = UNDEFINED) -> dates.DateTi
     fields = {k: to_number(v) for k, v in values.items()}
     if "year" not in fields:
         now = LuxonDateTime(dates.now_ms(), zone)
-        fields = {**{k: v for k, v in now.fields().items() if k in ("year", "month", "day")}, **fields} if not any(
-            k in fields for k in ("year", "month", "day")
-        ) else {"year": now.get("year"), **fields}
+        fields = (
+            {**{k: v for k, v in now.fields().items() if k in ("year", "month", "day")}, **fields}
+            if not any(k in fields for k in ("year", "month", "day"))
+            else {"year": now.get("year"), **fields}
+        )
     return _dt(LuxonDateTime.from_fields(fields, zone))
 
 
@@ -502,7 +552,10 @@ DATETIME = Namespace(
         "fromFormat": lambda text=UNDEFINED, f=UNDEFINED, o=UNDEFINED: _with_zone(
             o,
             lambda z: parsing.from_format(
-                js_string(text), js_string(f), z, _set_zone_flag(o),
+                js_string(text),
+                js_string(f),
+                z,
+                _set_zone_flag(o),
                 js_string(dates._options(o).get("locale", "en-US")),
             ),
         ),
@@ -537,9 +590,28 @@ DATETIME = Namespace(
         "DATE_MED": {"year": "numeric", "month": "short", "day": "numeric"},
         "DATE_FULL": {"year": "numeric", "month": "long", "day": "numeric"},
         "DATE_HUGE": {"year": "numeric", "month": "long", "day": "numeric", "weekday": "long"},
-        "DATETIME_SHORT": {"year": "numeric", "month": "numeric", "day": "numeric", "hour": "numeric", "minute": "2-digit"},
-        "DATETIME_MED": {"year": "numeric", "month": "short", "day": "numeric", "hour": "numeric", "minute": "2-digit"},
-        "DATETIME_FULL": {"year": "numeric", "month": "long", "day": "numeric", "hour": "numeric", "minute": "2-digit", "timeZoneName": "short"},
+        "DATETIME_SHORT": {
+            "year": "numeric",
+            "month": "numeric",
+            "day": "numeric",
+            "hour": "numeric",
+            "minute": "2-digit",
+        },
+        "DATETIME_MED": {
+            "year": "numeric",
+            "month": "short",
+            "day": "numeric",
+            "hour": "numeric",
+            "minute": "2-digit",
+        },
+        "DATETIME_FULL": {
+            "year": "numeric",
+            "month": "long",
+            "day": "numeric",
+            "hour": "numeric",
+            "minute": "2-digit",
+            "timeZoneName": "short",
+        },
     },
     new=lambda *a: _dt(LuxonDateTime(dates.now_ms(), dates.SETTINGS.zone)),
 )
@@ -558,7 +630,9 @@ def _duration_iso(text: Any = UNDEFINED) -> dates.DurationValue:
     if not match or js_string(text) in ("P", "PT"):
         return dates.DurationValue(Duration({}, invalid="unparsable"))
     units = ["years", "months", "weeks", "days", "hours", "minutes", "seconds"]
-    values = {u: tidy(float(v)) for u, v in zip(units, match.groups(), strict=True) if v is not None}
+    values = {
+        u: tidy(float(v)) for u, v in zip(units, match.groups(), strict=True) if v is not None
+    }
     return dates.DurationValue(Duration(values))
 
 
@@ -588,8 +662,14 @@ INTERVAL = Namespace(
     {
         "fromDateTimes": _interval,
         "fromISO": _interval_iso,
-        "after": lambda start, d: _interval(start, dates.DateTimeValue(dates._as_datetime(start).plus(dates.duration_object(d).values))),
-        "before": lambda end, d: _interval(dates.DateTimeValue(dates._as_datetime(end).plus(dates.duration_object(d).values, -1)), end),
+        "after": lambda start, d: _interval(
+            start,
+            dates.DateTimeValue(dates._as_datetime(start).plus(dates.duration_object(d).values)),
+        ),
+        "before": lambda end, d: _interval(
+            dates.DateTimeValue(dates._as_datetime(end).plus(dates.duration_object(d).values, -1)),
+            end,
+        ),
     },
 )
 
@@ -597,7 +677,9 @@ DATE = Namespace(
     "Date",
     {
         "now": lambda: tidy(dates.now_ms()),
-        "parse": lambda text=UNDEFINED: tidy(parsing.js_date_parse(js_string(text), dates.SETTINGS.js_zone)),
+        "parse": lambda text=UNDEFINED: tidy(
+            parsing.js_date_parse(js_string(text), dates.SETTINGS.js_zone)
+        ),
         "UTC": dates.date_utc,
     },
     call=lambda *a: dates.js_date_from_args([]).expr_string(),
@@ -689,8 +771,9 @@ GLOBALS: dict[str, Any] = {
 
 def instance_of(value: Any, cls: Any) -> bool:
     if cls is OBJECT:
-        return isinstance(value, (dict, list, ExprObject, JsFunction)) and not isinstance(
-            value, HostFunction
+        return (
+            isinstance(value, (dict, list, ExprObject, JsFunction))
+            and not isinstance(value, HostFunction)
         ) or isinstance(value, HostFunction)
     if cls is ARRAY:
         return isinstance(value, list)

@@ -75,8 +75,7 @@ def duration_object(value: Any) -> Duration:
         except ValueError as exc:
             raise JsError("Error", str(exc)) from None
     raise JsError(
-        "Error",
-        f"Unknown duration argument {js_string(value)} of type {type(value).__name__}"
+        "Error", f"Unknown duration argument {js_string(value)} of type {type(value).__name__}"
     )
 
 
@@ -101,13 +100,27 @@ class DateTimeValue(ExprObject):
     def expr_get(self, name: str) -> Any:
         dt = self.value
         if name in (
-            "year", "month", "day", "hour", "minute", "second", "millisecond", "weekday",
-            "weekNumber", "weekYear", "ordinal", "quarter", "localWeekNumber", "localWeekYear",
+            "year",
+            "month",
+            "day",
+            "hour",
+            "minute",
+            "second",
+            "millisecond",
+            "weekday",
+            "weekNumber",
+            "weekYear",
+            "ordinal",
+            "quarter",
+            "localWeekNumber",
+            "localWeekYear",
             "localWeekday",
         ):
             return _number_or_nan(dt.get(name))
         if not dt.is_valid and name not in ("isValid", "invalidReason", "invalidExplanation"):
-            return {"zoneName": None, "locale": None}.get(name, math.nan if name != "zone" else None)
+            return {"zoneName": None, "locale": None}.get(
+                name, math.nan if name != "zone" else None
+            )
         values: dict[str, Any] = {
             "isValid": dt.is_valid,
             "invalidReason": dt.invalid,
@@ -148,7 +161,9 @@ class DateTimeValue(ExprObject):
         a0 = args[0] if args else UNDEFINED
         if name in ("toISO", "toJSON"):
             options = _options(a0)
-            return fmt.to_iso(dt, **{k: v for k, v in options.items() if isinstance(v, (bool, str))})
+            return fmt.to_iso(
+                dt, **{k: v for k, v in options.items() if isinstance(v, (bool, str))}
+            )
         if name == "toString":
             return self.expr_string()
         if name == "toISODate":
@@ -226,7 +241,9 @@ class DateTimeValue(ExprObject):
             other = LuxonDateTime(now_ms(), SETTINGS.zone)
             return DurationValue(diff(dt, other, _units(a0)))
         if name == "hasSame":
-            return dt.has_same(_as_datetime(a0), _datetime_unit(args[1] if len(args) > 1 else "day"))
+            return dt.has_same(
+                _as_datetime(a0), _datetime_unit(args[1] if len(args) > 1 else "day")
+            )
         if name == "equals":
             other = a0.value if isinstance(a0, DateTimeValue) else None
             return bool(
@@ -261,7 +278,17 @@ def _long_year(year: int) -> bool:
     return p(year) == 4 or p(year - 1) == 3
 
 
-_DATETIME_UNITS = {"year", "quarter", "month", "week", "day", "hour", "minute", "second", "millisecond"}
+_DATETIME_UNITS = {
+    "year",
+    "quarter",
+    "month",
+    "week",
+    "day",
+    "hour",
+    "minute",
+    "second",
+    "millisecond",
+}
 
 
 def _datetime_unit(value: Any) -> str:
@@ -319,16 +346,25 @@ def _relative(dt: LuxonDateTime, options: dict[str, Any], calendar: bool) -> Any
     if not dt.is_valid:
         return None
     base_value = options.get("base")
-    base = base_value.value if isinstance(base_value, DateTimeValue) else LuxonDateTime(
-        now_ms(), dt.zone
+    base = (
+        base_value.value
+        if isinstance(base_value, DateTimeValue)
+        else LuxonDateTime(now_ms(), dt.zone)
     )
     base = base.set_zone(dt.zone)
     style = options.get("style", "long")
     unit_option = options.get("unit")
     units = (
-        [normalize_unit(u) for u in (unit_option if isinstance(unit_option, list) else [unit_option])]
+        [
+            normalize_unit(u)
+            for u in (unit_option if isinstance(unit_option, list) else [unit_option])
+        ]
         if unit_option
-        else (["years", "months", "days"] if calendar else ["years", "months", "weeks", "days", "hours", "minutes", "seconds"])
+        else (
+            ["years", "months", "days"]
+            if calendar
+            else ["years", "months", "weeks", "days", "hours", "minutes", "seconds"]
+        )
     )
     if calendar:
         start_dt = dt.start_of("day")
@@ -354,8 +390,16 @@ def _relative(dt: LuxonDateTime, options: dict[str, Any], calendar: bool) -> Any
         singular = chosen[:-1]
         return {0: f"this {singular}", 1: f"next {singular}", -1: f"last {singular}"}[int(rounded)]
     singular = chosen[:-1]
-    short = {"years": "yr.", "quarters": "qtr.", "months": "mo.", "weeks": "wk.", "days": "day",
-             "hours": "hr.", "minutes": "min.", "seconds": "sec."}
+    short = {
+        "years": "yr.",
+        "quarters": "qtr.",
+        "months": "mo.",
+        "weeks": "wk.",
+        "days": "day",
+        "hours": "hr.",
+        "minutes": "min.",
+        "seconds": "sec.",
+    }
     number = abs(int(rounded)) if float(rounded).is_integer() else abs(rounded)
     if style == "short" or style == "narrow":
         name = short[chosen] if chosen != "days" else ("day" if number == 1 else "days")
@@ -497,7 +541,9 @@ class IntervalValue(ExprObject):
             cursor = self.start
             while cursor.ms < self.end.ms and len(parts) < 10_000:
                 following = cursor.plus(step)
-                parts.append(IntervalValue(cursor, following if following.ms < self.end.ms else self.end))
+                parts.append(
+                    IntervalValue(cursor, following if following.ms < self.end.ms else self.end)
+                )
                 cursor = following
             return parts
         if name == "isEmpty":
@@ -617,9 +663,7 @@ def js_date_from_args(args: list[Any]) -> JsDate:
         year += 1900
     year += month // 12
     month = month % 12
-    base = LuxonDateTime.from_fields(
-        {"year": year, "month": month + 1, "day": 1}, SETTINGS.js_zone
-    )
+    base = LuxonDateTime.from_fields({"year": year, "month": month + 1, "day": 1}, SETTINGS.js_zone)
     if not base.is_valid:
         return JsDate(math.nan)
     extra = (

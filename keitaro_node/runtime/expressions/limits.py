@@ -11,7 +11,7 @@ Evaluation is synchronous (no await inside an expression), so the budget is modu
 
 from __future__ import annotations
 
-MAX_STEPS = 2_000_000
+MAX_STEPS = 250_000
 MAX_CALL_DEPTH = 64
 MAX_NESTING = 100
 MAX_STRING = 10_000_000

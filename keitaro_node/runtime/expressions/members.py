@@ -146,7 +146,9 @@ def invoke(target: Any, args: list[Any]) -> Any:
     if callable(target) and getattr(target, "expression_callable", False):
         limits.charge()
         return _call_host(target, args)
-    raise type_error(f"{_short(target) if target is not UNDEFINED else 'undefined'} is not a function")
+    raise type_error(
+        f"{_short(target) if target is not UNDEFINED else 'undefined'} is not a function"
+    )
 
 
 def _call_host(fn: Callable[..., Any], args: list[Any]) -> Any:

@@ -134,7 +134,9 @@ def _s_replace(s: str, pattern: Any, replacement: Any = UNDEFINED, every: bool =
 
 def _s_includes(s: str, value: Any = UNDEFINED, start: Any = 0) -> bool:
     if isinstance(value, RegExpValue):
-        raise type_error("First argument to String.prototype.includes must not be a regular expression")
+        raise type_error(
+            "First argument to String.prototype.includes must not be a regular expression"
+        )
     return js_string(value) in s[max(0, _int_arg(start)) :]
 
 
@@ -171,7 +173,7 @@ def _s_locale_compare(s: str, other: Any) -> int:
 def _s_normalize(s: str, form: Any = "NFC") -> str:
     name = "NFC" if form is UNDEFINED else js_string(form)
     if name not in ("NFC", "NFD", "NFKC", "NFKD"):
-        raise range_error(f"The normalization form should be one of NFC, NFD, NFKC, NFKD.")
+        raise range_error("The normalization form should be one of NFC, NFD, NFKC, NFKD.")
     return unicodedata.normalize(name, s)  # type: ignore[arg-type]
 
 
@@ -235,9 +237,7 @@ def _visit(a: list[Any]) -> list[Any]:
 
 def _a_join(a: list[Any], sep: Any = ",") -> str:
     separator = "," if sep is UNDEFINED else js_string(sep)
-    text = separator.join(
-        "" if v is None or v is UNDEFINED else js_string(v) for v in _visit(a)
-    )
+    text = separator.join("" if v is None or v is UNDEFINED else js_string(v) for v in _visit(a))
     return limits.check_string(text)
 
 
@@ -335,7 +335,9 @@ def _a_flat(a: list[Any], depth: Any = 1) -> list[Any]:
     return out
 
 
-def _a_fill(a: list[Any], value: Any = UNDEFINED, start: Any = UNDEFINED, end: Any = UNDEFINED) -> list[Any]:
+def _a_fill(
+    a: list[Any], value: Any = UNDEFINED, start: Any = UNDEFINED, end: Any = UNDEFINED
+) -> list[Any]:
     lo, hi = _relative(start, len(a), 0), _relative(end, len(a), len(a))
     for i in range(lo, hi):
         a[i] = value

@@ -45,7 +45,7 @@ def _round_significant(x: float | int, precision: int) -> tuple[str, int]:
         ctx.prec = precision
         ctx.rounding = ROUND_HALF_UP
         value = +Decimal(abs(x))
-    sign, digit_tuple, exponent = value.as_tuple()
+    sign, digit_tuple, exponent = value.as_tuple()  # noqa: RUF059
     digits = "".join(map(str, digit_tuple)).ljust(precision, "0")[:precision]
     assert isinstance(exponent, int)
     return digits, exponent + len(digit_tuple) - 1
@@ -104,7 +104,7 @@ def _shortest_digits(x: float | int) -> tuple[str, int]:
     mantissa, _, exp = (shortest if "e" in shortest else f"{float(shortest):e}").partition("e")
     del text, mantissa, exp
     d = Decimal(repr(float(x)))
-    sign, digit_tuple, exponent = d.normalize().as_tuple()
+    sign, digit_tuple, exponent = d.normalize().as_tuple()  # noqa: RUF059
     digits = "".join(map(str, digit_tuple))
     assert isinstance(exponent, int)
     return digits, exponent + len(digits) - 1

@@ -75,7 +75,7 @@ LITERALS: dict[str, Any] = {
 }
 
 
-class _ShortCircuit(Exception):  # noqa: N818 - control flow, not an error
+class _ShortCircuit(Exception):
     """`a?.b` with a nullish `a`: the rest of the chain is skipped."""
 
 
@@ -137,9 +137,7 @@ class _Parser:
     def parse(self) -> Compiled:
         node = self.sequence()
         if self.at(";") and self.peek(1)[0] != "end":
-            raise ExpressionError(
-                f"only one expression is allowed, found ';' at {self.peek()[2]}"
-            )
+            raise ExpressionError(f"only one expression is allowed, found ';' at {self.peek()[2]}")
         self.accept(";")
         kind, text, at = self.peek()
         if kind != "end":
@@ -179,9 +177,7 @@ class _Parser:
                 fn: Compiled = lambda s: then(s) if truthy(condition(s)) else other(s)  # noqa: E731
                 return _data(fn) if _is_data(then) and _is_data(other) else fn
             if self.at("=") or self.at("++") or self.at("--"):
-                raise ExpressionError(
-                    f"assignments are not supported (position {self.peek()[2]})"
-                )
+                raise ExpressionError(f"assignments are not supported (position {self.peek()[2]})")
             return condition
         finally:
             self.depth -= 1
@@ -295,7 +291,7 @@ class _Parser:
             names, bind = self.params()
         self.expect("=>")
         self.locals.append(set(names))
-        if self.at("{"):
+        if self.at("{"):  # noqa: SIM108
             body = self.function_body()
         else:
             body = self.expression()

@@ -269,7 +269,9 @@ def regex_split(pattern: RegExpValue, text: str) -> list[Any]:
         return [] if pattern.search(text, 0) is not None else [""]
     parts: list[Any] = []
     pos = 0
-    for match in _all_matches(RegExpValue(pattern.source, pattern.flags.replace("y", "") + "g"), text):
+    for match in _all_matches(
+        RegExpValue(pattern.source, pattern.flags.replace("y", "") + "g"), text
+    ):
         if match.end() == match.start() and (match.start() == 0 or match.start() >= len(text)):
             continue
         parts.append(text[pos : match.start()])

@@ -120,7 +120,7 @@ class ExprObject:
 class JsFunction:
     """An arrow function (or `function`) defined inside an expression."""
 
-    __slots__ = ("body", "bind", "scope", "source")
+    __slots__ = ("bind", "body", "scope", "source")
 
     def __init__(
         self,
@@ -296,9 +296,7 @@ def js_string(value: Any) -> str:
         return number_string(value)
     if isinstance(value, list):
         charge(len(value))
-        return ",".join(
-            "" if v is None or v is UNDEFINED else js_string(v) for v in value
-        )
+        return ",".join("" if v is None or v is UNDEFINED else js_string(v) for v in value)
     if isinstance(value, dict):
         return "[object Object]"
     if isinstance(value, ExprObject):
@@ -402,8 +400,10 @@ def _primitive(value: Any) -> Any:
         return js_string(value)
     if isinstance(value, ExprObject):
         number = value.expr_number()
-        return number if not (isinstance(number, float) and math.isnan(number)) else (
-            value.expr_string()
+        return (
+            number
+            if not (isinstance(number, float) and math.isnan(number))
+            else (value.expr_string())
         )
     return value
 

@@ -43,8 +43,10 @@ def unique(values: list[Any], keys: list[Any]) -> list[Any]:
     hashed: set[Any] = set()
     for item in values:
         key = key_of(item)
-        if isinstance(key, (str, int, float)) and not isinstance(key, bool) and not (
-            isinstance(key, float) and math.isnan(key)
+        if (
+            isinstance(key, (str, int, float))
+            and not isinstance(key, bool)
+            and not (isinstance(key, float) and math.isnan(key))
         ):
             marker = ("n", float(key)) if not isinstance(key, str) else ("s", key)
             if marker in hashed:
@@ -125,8 +127,12 @@ def _compact(values: list[Any], _args: list[Any]) -> list[Any]:
 def _smart_join(values: list[Any], args: list[Any]) -> dict[str, Any]:
     key_field = args[0] if args else UNDEFINED
     value_field = args[1] if len(args) > 1 else UNDEFINED
-    if not (isinstance(key_field, str) and key_field and isinstance(value_field, str) and value_field):
-        raise ExpressionError('smartJoin(): expected two string args, e.g. .smartJoin("name", "value")')
+    if not (
+        isinstance(key_field, str) and key_field and isinstance(value_field, str) and value_field
+    ):
+        raise ExpressionError(
+            'smartJoin(): expected two string args, e.g. .smartJoin("name", "value")'
+        )
     out: dict[str, Any] = {}
     for item in values:
         if isinstance(item, dict) and key_field in item and value_field in item:
@@ -150,7 +156,7 @@ def _chunk(values: list[Any], args: list[Any]) -> list[Any]:
 def _rename_keys(values: list[Any], args: list[Any]) -> list[Any]:
     if not args or len(args) % 2:
         raise ExpressionError(
-            'renameKeys(): expected an even amount of args: from1, to1 [, from2, to2, ...]. '
+            "renameKeys(): expected an even amount of args: from1, to1 [, from2, to2, ...]. "
             'e.g. .renameKeys("name", "title")'
         )
     pairs = [(str(args[i]), str(args[i + 1])) for i in range(0, len(args), 2)]
@@ -172,7 +178,7 @@ def _merge_objects(base: Any, other: Any) -> Any:
     if not other:
         return base
     merged = dict(base) if isinstance(base, dict) else {}
-    for key, value in (other.items() if isinstance(other, dict) else []):
+    for key, value in other.items() if isinstance(other, dict) else []:
         merged.setdefault(key, value)
     return merged
 
@@ -186,7 +192,9 @@ def _merge(values: list[Any], args: list[Any]) -> Any:
                 out = _merge_objects(out, item)
         return out
     if not isinstance(others, list):
-        raise ExpressionError("merge(): expected array arg, e.g. .merge([{ id: 1, otherValue: 3 }])")
+        raise ExpressionError(
+            "merge(): expected array arg, e.g. .merge([{ id: 1, otherValue: 3 }])"
+        )
     merged: dict[str, Any] = {}
     for i in range(max(len(values), len(others))):
         if i < len(values) and isinstance(values[i], dict):

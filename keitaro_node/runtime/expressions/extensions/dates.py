@@ -7,20 +7,62 @@ from typing import Any
 from ..values import UNDEFINED, ExpressionError, ExprObject, js_string, tidy, to_number, type_error
 
 _DURATION_ALIASES = {
-    "day": "days", "month": "months", "year": "years", "week": "weeks", "hour": "hours",
-    "minute": "minutes", "second": "seconds", "millisecond": "milliseconds", "ms": "milliseconds",
-    "sec": "seconds", "secs": "seconds", "hr": "hours", "hrs": "hours", "min": "minutes",
+    "day": "days",
+    "month": "months",
+    "year": "years",
+    "week": "weeks",
+    "hour": "hours",
+    "minute": "minutes",
+    "second": "seconds",
+    "millisecond": "milliseconds",
+    "ms": "milliseconds",
+    "sec": "seconds",
+    "secs": "seconds",
+    "hr": "hours",
+    "hrs": "hours",
+    "min": "minutes",
     "mins": "minutes",
 }
 _UNIT_ALIASES = {
-    "days": "day", "months": "month", "years": "year", "hours": "hour", "minutes": "minute",
-    "seconds": "second", "milliseconds": "millisecond", "hrs": "hour", "hr": "hour",
-    "mins": "minute", "min": "minute", "secs": "second", "sec": "second", "ms": "millisecond",
+    "days": "day",
+    "months": "month",
+    "years": "year",
+    "hours": "hour",
+    "minutes": "minute",
+    "seconds": "second",
+    "milliseconds": "millisecond",
+    "hrs": "hour",
+    "hr": "hour",
+    "mins": "minute",
+    "min": "minute",
+    "secs": "second",
+    "sec": "second",
+    "ms": "millisecond",
 }
-_DURATION_UNITS = ["milliseconds", "seconds", "minutes", "hours", "days", "weeks", "months",
-                   "quarters", "years"]
-_DATE_PARTS = ["day", "week", "month", "year", "hour", "minute", "second", "millisecond",
-               "weekNumber", "yearDayNumber", "weekday"]
+_DURATION_UNITS = [
+    "milliseconds",
+    "seconds",
+    "minutes",
+    "hours",
+    "days",
+    "weeks",
+    "months",
+    "quarters",
+    "years",
+]
+_DATE_PARTS = [
+    "day",
+    "week",
+    "month",
+    "year",
+    "hour",
+    "minute",
+    "second",
+    "millisecond",
+    "weekNumber",
+    "yearDayNumber",
+    "weekday",
+]
 
 
 def _iso_text_class() -> Any:
@@ -141,7 +183,13 @@ def _is_in_last(value: Any, args: list[Any]) -> bool:
     from ..luxon.model import LuxonDateTime
 
     now = LuxonDateTime(now_ms(), SETTINGS.zone)
-    past = now.plus({k: to_number(v) for k, v in _duration([_arg(args, 0, 0), _arg(args, 1, "minutes")]).items()}, -1)
+    past = now.plus(
+        {
+            k: to_number(v)
+            for k, v in _duration([_arg(args, 0, 0), _arg(args, 1, "minutes")]).items()
+        },
+        -1,
+    )
     me = _luxon(value).ms
     return past.ms <= me <= now.ms
 
@@ -175,7 +223,9 @@ def _diff_to_now(value: Any, args: list[Any]) -> Any:
     from ..dates import SETTINGS, DateTimeValue, now_ms
     from ..luxon.model import LuxonDateTime
 
-    return _diff_to(value, [DateTimeValue(LuxonDateTime(now_ms(), SETTINGS.zone)), _arg(args, 0, "days")])
+    return _diff_to(
+        value, [DateTimeValue(LuxonDateTime(now_ms(), SETTINGS.zone)), _arg(args, 0, "days")]
+    )
 
 
 def _to_int(value: Any, _args: list[Any]) -> Any:

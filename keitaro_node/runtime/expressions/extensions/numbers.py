@@ -11,9 +11,10 @@ from ..values import UNDEFINED, ExpressionError, js_string, tidy, to_number
 
 
 def _is_integer(value: float | int) -> bool:
-    return not (isinstance(value, float) and (math.isnan(value) or math.isinf(value))) and float(
-        value
-    ).is_integer()
+    return (
+        not (isinstance(value, float) and (math.isnan(value) or math.isinf(value)))
+        and float(value).is_integer()
+    )
 
 
 def _round(value: float | int, args: list[Any]) -> Any:

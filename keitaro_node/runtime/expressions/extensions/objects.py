@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote_plus
 
-from ..values import UNDEFINED, ExpressionError, ExprObject, js_string
 from ..json_text import json_stringify
+from ..values import UNDEFINED, ExpressionError, ExprObject, js_string
 
 
 def _plain(value: Any) -> dict[str, Any]:

@@ -126,7 +126,13 @@ class Duration:
             return None
         v = self.values
         out = "P"
-        for unit, letter in (("years", "Y"), ("quarters", None), ("months", "M"), ("weeks", "W"), ("days", "D")):
+        for unit, letter in (
+            ("years", "Y"),
+            ("quarters", None),
+            ("months", "M"),
+            ("weeks", "W"),
+            ("days", "D"),
+        ):
             amount = v.get(unit, 0)
             if unit == "quarters":
                 amount = v.get("quarters", 0) * 3
@@ -150,8 +156,16 @@ class Duration:
         return out
 
     def to_format(self, fmt: str) -> str:
-        tokens = {"y": "years", "M": "months", "w": "weeks", "d": "days", "h": "hours",
-                  "m": "minutes", "s": "seconds", "S": "milliseconds"}
+        tokens = {
+            "y": "years",
+            "M": "months",
+            "w": "weeks",
+            "d": "days",
+            "h": "hours",
+            "m": "minutes",
+            "s": "seconds",
+            "S": "milliseconds",
+        }
         used = []
         i = 0
         while i < len(fmt):
@@ -175,7 +189,11 @@ class Duration:
                 j += 1
             if ch in tokens:
                 value = math.trunc(shifted.values.get(tokens[ch], 0))
-                out.append(str(abs(value)).rjust(j - i, "0") if value >= 0 else "-" + str(-value).rjust(j - i, "0"))
+                out.append(
+                    str(abs(value)).rjust(j - i, "0")
+                    if value >= 0
+                    else "-" + str(-value).rjust(j - i, "0")
+                )
             else:
                 out.append(fmt[i:j])
             i = j

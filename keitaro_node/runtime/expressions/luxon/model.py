@@ -22,7 +22,17 @@ MS_PER_UNIT = {
     "hours": 3_600_000,
 }
 CALENDAR_UNITS = ("years", "quarters", "months", "weeks", "days")
-ALL_UNITS = ("years", "quarters", "months", "weeks", "days", "hours", "minutes", "seconds", "milliseconds")
+ALL_UNITS = (
+    "years",
+    "quarters",
+    "months",
+    "weeks",
+    "days",
+    "hours",
+    "minutes",
+    "seconds",
+    "milliseconds",
+)
 SINGULAR = {u[:-1]: u for u in ALL_UNITS}
 
 

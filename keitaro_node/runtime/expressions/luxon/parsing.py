@@ -15,7 +15,9 @@ from .model import LuxonDateTime
 from .zones import Zone, find_zone, fixed_zone
 
 _OFFSET = r"(?P<offset>Z|[+-]\d{2}(?::?\d{2})?)"
-_TIME = r"(?P<hour>\d{2})(?::?(?P<minute>\d{2})(?::?(?P<second>\d{2})(?:[.,](?P<fraction>\d{1,9}))?)?)?"
+_TIME = (
+    r"(?P<hour>\d{2})(?::?(?P<minute>\d{2})(?::?(?P<second>\d{2})(?:[.,](?P<fraction>\d{1,9}))?)?)?"
+)
 _ISO_DATE = [
     re.compile(r"(?P<year>[+-]\d{6}|\d{4})-(?P<month>\d{2})(?:-(?P<day>\d{2}))?"),
     re.compile(r"(?P<year>\d{4})(?P<month>\d{2})(?P<day>\d{2})"),
@@ -149,8 +151,19 @@ _RFC = re.compile(
     r"\s+(?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?"
     r"\s+(?P<zone>UT|GMT|[ECMP][SD]T|[A-IK-Z]|[+-]\d{4})"
 )
-_NAMED_OFFSETS = {"UT": 0, "GMT": 0, "Z": 0, "EST": -300, "EDT": -240, "CST": -360, "CDT": -300,
-                  "MST": -420, "MDT": -360, "PST": -480, "PDT": -420}
+_NAMED_OFFSETS = {
+    "UT": 0,
+    "GMT": 0,
+    "Z": 0,
+    "EST": -300,
+    "EDT": -240,
+    "CST": -360,
+    "CDT": -300,
+    "MST": -420,
+    "MDT": -360,
+    "PST": -480,
+    "PDT": -420,
+}
 
 
 def from_rfc2822(text: str, zone: Zone, set_zone: bool = False) -> LuxonDateTime:
@@ -173,7 +186,7 @@ def from_rfc2822(text: str, zone: Zone, set_zone: bool = False) -> LuxonDateTime
         "second": int(g["second"] or 0),
     }
     z = g["zone"]
-    offset = _NAMED_OFFSETS.get(z, 0) if not z[0] in "+-" else _offset_minutes(z)
+    offset = _NAMED_OFFSETS.get(z, 0) if z[0] not in "+-" else _offset_minutes(z)
     return _finish(fields, offset, zone, set_zone)
 
 
@@ -353,7 +366,7 @@ def from_format(
         if str(values.get("meridiem", "")).lower() == "pm":
             hour += 12
         fields["hour"] = hour
-    elif "meridiem" in values and "hour" in fields:
+    elif "meridiem" in values and "hour" in fields:  # noqa: SIM102
         if values["meridiem"].lower() == "pm" and fields["hour"] < 12:
             fields["hour"] = int(fields["hour"]) + 12
     if "minute" in values:
@@ -440,7 +453,8 @@ def js_date_parse(text: str, local_zone: Zone) -> float:
         if result.is_valid:
             return result.ms
     match = re.fullmatch(
-        r"[A-Za-z]{3} ([A-Za-z]{3}) (\d{1,2}) (\d{4}) (\d{2}):(\d{2}):(\d{2})(?: ([+-]\d{4}))?", trimmed
+        r"[A-Za-z]{3} ([A-Za-z]{3}) (\d{1,2}) (\d{4}) (\d{2}):(\d{2}):(\d{2})(?: ([+-]\d{4}))?",
+        trimmed,
     )
     if match:
         month = _MONTHS.get(match.group(1).lower())
