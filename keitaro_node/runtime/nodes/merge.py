@@ -232,6 +232,7 @@ PROPERTIES: list[dict[str, Any]] = [
                 "name": f"propertyName{n}",
                 "type": "string",
                 "default": "",
+                "required": True,
                 "description": f"The field of input {n} items whose value is the key",
             },
             _V1,
@@ -400,6 +401,7 @@ PROPERTIES: list[dict[str, Any]] = [
             "displayName": "Query",
             "name": "query",
             "type": "string",
+            "required": True,
             "noDataExpression": True,
             "default": "SELECT * FROM input1 LEFT JOIN input2 ON input1.name = input2.id",
             "typeOptions": {"rows": 5, "editor": "sqlEditor"},
@@ -529,7 +531,7 @@ def _by_key_v1(inputs: list[list[Item]], params: Mapping[str, Any], mode: str) -
             continue
         match = by_key.get(_key_text(reference))
         if match is None:
-            if mode == "removeKeyMatches":
+            if mode != "keepKeyMatches":  # merging by key keeps the item unchanged
                 out.append(entry)
             continue
         if mode == "removeKeyMatches":

@@ -8,7 +8,7 @@ from functools import cmp_to_key
 from typing import Any, ClassVar
 
 from ..errors import NodeOperationError
-from ..items import Item
+from ..items import Item, PairedItem
 from ..node import ExecutionContext
 from .field_lists import prepare_fields_array
 from .field_paths import field_value, flatten_keys, pick_paths
@@ -130,6 +130,7 @@ DESCRIPTION_PROPERTIES: list[dict[str, Any]] = [
             "name": "dedupeValue",
             "type": "string",
             "default": "",
+            "required": True,
         },
         operation=["removeItemsSeenInPreviousExecutions"],
         logic=["removeItemsWithAlreadySeenKeyValues"],
@@ -284,7 +285,11 @@ def remove_duplicates(
             kept = json
     out = [passed(item, i) for i, item in enumerate(items) if i not in removed]
     if remove_other_fields:
-        out = [Item(json=pick_paths(item.json, keys), paired_item=item.paired_item) for item in out]
+        # n8n pairs these with their position among the kept items, not with their input item
+        out = [
+            Item(json=pick_paths(item.json, keys), paired_item=PairedItem(position))
+            for position, item in enumerate(out)
+        ]
     return out
 
 

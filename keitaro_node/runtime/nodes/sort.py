@@ -53,6 +53,7 @@ SORT_FIELDS: dict[str, Any] = {
                     "name": "fieldName",
                     "type": "string",
                     "default": "",
+                    "required": True,
                     "description": "The field to sort by; dots reach into nested objects",
                 },
                 {

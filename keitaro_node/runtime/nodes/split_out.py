@@ -24,6 +24,7 @@ FIELD_TO_SPLIT_OUT: dict[str, Any] = {
     "name": "fieldToSplitOut",
     "type": "string",
     "default": "",
+    "required": True,
     "placeholder": "e.g. offers, landings",
     "description": "The list fields to make items of, separated by commas ($binary: the files)",
 }
