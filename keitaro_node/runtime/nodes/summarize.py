@@ -136,7 +136,7 @@ SKIP_EMPTY_SPLITS: dict[str, Any] = {
 
 
 def with_blank_separators(params: Mapping[str, Any], raw: Mapping[str, Any]) -> dict[str, Any]:
-    """Put back separators made only of spaces or line breaks ("Space", "New Line").
+    """Put back separators that are empty or only spaces or line breaks (None, Space, New Line).
 
     The parameter checks read such text as blank and fall back to the default ","; the
     workflow's own value is what n8n joins with.
@@ -150,7 +150,7 @@ def with_blank_separators(params: Mapping[str, Any], raw: Mapping[str, Any]) -> 
         row = dict(row)
         for name in ("separateBy", "customSeparator"):
             value = raw_row.get(name) if isinstance(raw_row, dict) else None
-            if isinstance(value, str) and value and not value.strip():
+            if isinstance(value, str) and not value.strip():
                 row[name] = value
         fixed.append(row)
     return {**params, "fieldsToSummarize": {"values": fixed}}
