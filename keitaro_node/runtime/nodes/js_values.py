@@ -236,15 +236,17 @@ def add_numbers(left: float | int, right: float | int) -> float | int:
 # --- comparing -------------------------------------------------------------------------------
 
 
-def _code_units(text: str) -> str | bytes:
-    """A sort key giving JavaScript's string order (UTF-16 code units)."""
-    if not text or max(text) < "\U00010000":
-        return text
-    return text.encode("utf-16-be", "surrogatepass")
+def _astral(text: str) -> bool:
+    return bool(text) and max(text) >= "\U00010000"
 
 
 def string_less(left: str, right: str) -> bool:
-    return _code_units(left) < _code_units(right)  # type: ignore[operator]
+    """JavaScript's string order: by UTF-16 code units, not by code points."""
+    if _astral(left) or _astral(right):
+        return left.encode("utf-16-be", "surrogatepass") < right.encode(
+            "utf-16-be", "surrogatepass"
+        )
+    return left < right
 
 
 def _primitive(value: Any) -> Any:
