@@ -12,8 +12,13 @@ from ..node import ExecutionContext
 from .field_lists import prepare_fields_array
 from .field_paths import field_value, set_path
 from .js_values import UNDEFINED, js_keys
-from .reshaping import PairedItems, ReshapingNode, paired_list
-from .sort import DISABLE_DOT_NOTATION, NESTED_HINT
+from .reshaping import (
+    DISABLE_DOT_NOTATION,
+    NESTED_HINT,
+    PairedItems,
+    ReshapingNode,
+    paired_list,
+)
 
 AGGREGATE_MODE: dict[str, Any] = {
     "displayName": "Aggregate",

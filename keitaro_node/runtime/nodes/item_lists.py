@@ -38,10 +38,9 @@ from .remove_duplicates import (
     remove_duplicates,
 )
 from .remove_duplicates import FIELDS_TO_EXCLUDE as DEDUPE_EXCLUDE
-from .reshaping import ReshapingNode, raw_parameters
+from .reshaping import DISABLE_DOT_NOTATION, ReshapingNode, raw_parameters
 from .sort import (
     CODE_REFUSAL,
-    DISABLE_DOT_NOTATION,
     SORT_CODE,
     SORT_FIELDS,
     SORT_OPTIONS,

@@ -16,8 +16,7 @@ from ..items import Item, PairedItem
 from .field_lists import listed_field_names, split_names
 from .field_paths import field_value, unset_path
 from .js_values import UNDEFINED, js_keys, json_stringify, to_string, typeof
-from .reshaping import paired_list
-from .sort import NESTED_HINT
+from .reshaping import NESTED_HINT, paired_list
 from .summarize import NO_FIELD, PREFIXES, SummaryRules, aggregate, getter
 
 _BRACKETS = re.compile(r'[\]\["]')

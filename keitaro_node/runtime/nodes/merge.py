@@ -24,8 +24,7 @@ from .merge_matching import (
     pair_by_position_v2,
     pair_by_position_v3,
 )
-from .reshaping import ReshapingNode, merged_binary, paired_list
-from .sort import DISABLE_DOT_NOTATION
+from .reshaping import DISABLE_DOT_NOTATION, ReshapingNode, merged_binary, paired_list
 
 SQL_REFUSAL = (
     "Merge: the 'SQL Query' mode is not supported - n8n runs the query with AlaSQL, a "

@@ -13,8 +13,7 @@ from ..node import ExecutionContext
 from .field_lists import prepare_fields_array
 from .field_paths import field_value, flatten_keys, pick_paths
 from .js_values import UNDEFINED, is_equal, js_keys, lodash_lt, typeof
-from .reshaping import ReshapingNode, passed
-from .sort import DISABLE_DOT_NOTATION, NESTED_HINT
+from .reshaping import DISABLE_DOT_NOTATION, NESTED_HINT, ReshapingNode, passed
 
 HISTORY_REFUSAL = (
     "needs a deduplication history kept between executions, which this runtime does not "

@@ -16,6 +16,18 @@ from ..items import BinaryData, Item, JsonObject, PairedItem
 from ..node import ExecutionContext
 from .base import DescribedNode
 
+NESTED_HINT = (
+    "If the field is nested, turn off 'Disable Dot Notation' in the node options so that "
+    "'parent.child' reaches into objects"
+)
+DISABLE_DOT_NOTATION: dict[str, Any] = {
+    "displayName": "Disable Dot Notation",
+    "name": "disableDotNotation",
+    "type": "boolean",
+    "default": False,
+    "description": "Whether 'parent.child' names a field with a dot rather than a nested one",
+}
+
 
 @dataclass(slots=True)
 class PairedItems(PairedItem):

@@ -12,16 +12,12 @@ from ..items import Item
 from ..node import ExecutionContext
 from .field_paths import field_value
 from .js_values import UNDEFINED, is_equal, lodash_lt
-from .reshaping import ReshapingNode, passed
+from .reshaping import DISABLE_DOT_NOTATION, NESTED_HINT, ReshapingNode, passed
 
 CODE_REFUSAL = (
     "the 'Code' sort type runs JavaScript to compare items, and this runtime has no "
     "JavaScript engine for it - use the 'Simple' type with fields to sort by, or sort in a "
     "Code node where one is available"
-)
-NESTED_HINT = (
-    "If the field is nested, turn off 'Disable Dot Notation' in the node options so that "
-    "'parent.child' reaches into objects"
 )
 
 SORT_TYPE: dict[str, Any] = {
@@ -78,13 +74,6 @@ SORT_CODE: dict[str, Any] = {
     "typeOptions": {"rows": 10, "editor": "jsEditor"},
     "displayOptions": {"show": {"type": ["code"]}},
     "description": "JavaScript comparing items a and b (this runtime refuses the Code type)",
-}
-DISABLE_DOT_NOTATION: dict[str, Any] = {
-    "displayName": "Disable Dot Notation",
-    "name": "disableDotNotation",
-    "type": "boolean",
-    "default": False,
-    "description": "Whether 'parent.child' names a field with a dot rather than a nested one",
 }
 SORT_OPTIONS: dict[str, Any] = {
     "displayName": "Options",

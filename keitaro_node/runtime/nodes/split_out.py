@@ -13,8 +13,7 @@ from ..node import ExecutionContext
 from .field_lists import prepare_fields_array, split_names
 from .field_paths import field_value, unset_path
 from .js_values import UNDEFINED, js_keys, js_trim
-from .reshaping import ReshapingNode
-from .sort import DISABLE_DOT_NOTATION
+from .reshaping import DISABLE_DOT_NOTATION, ReshapingNode
 
 _JSON_PREFIX = re.compile(r"^\$json\.")
 BINARY_FIELD = "$binary"

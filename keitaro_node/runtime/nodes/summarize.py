@@ -20,8 +20,7 @@ from .js_values import (
     same_value_key,
     to_string,
 )
-from .reshaping import ReshapingNode, paired_list, raw_parameters
-from .sort import DISABLE_DOT_NOTATION
+from .reshaping import DISABLE_DOT_NOTATION, ReshapingNode, paired_list, raw_parameters
 
 PREFIXES = {
     "append": "appended_",
