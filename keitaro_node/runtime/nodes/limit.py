@@ -31,6 +31,8 @@ KEEP: dict[str, Any] = {
 
 def limit_items(items: list[Item], max_items: Any, keep: Any) -> list[Item]:
     """n8n's rule: more allowed than given keeps all; else a slice from the start or the end."""
+    if max_items is None:  # an expression gave null: JavaScript slices nothing
+        max_items = 0
     if max_items > len(items):
         return [passed(item, i) for i, item in enumerate(items)]
     indexed = list(enumerate(items))
