@@ -11,16 +11,32 @@ from collections.abc import Callable
 from ..description import CredentialType
 from ..node import NodeType
 from ..plugins import hookimpl
+from .aggregate import Aggregate
 from .if_ import If
+from .item_lists import ItemLists
+from .limit import Limit
 from .manual_trigger import ManualTrigger
+from .merge import Merge
 from .no_op import NoOp
+from .remove_duplicates import RemoveDuplicates
 from .set import EditFields
+from .sort import Sort
+from .split_out import SplitOut
+from .summarize import Summarize
 
 CORE_NODE_TYPES: tuple[NodeType, ...] = (
     ManualTrigger(),
     NoOp(),
     EditFields(),
     If(),
+    Merge(),
+    SplitOut(),
+    Aggregate(),
+    ItemLists(),
+    Sort(),
+    Limit(),
+    RemoveDuplicates(),
+    Summarize(),
 )
 
 
