@@ -11,6 +11,9 @@ from collections.abc import Callable
 from ..description import CredentialType
 from ..node import NodeType
 from ..plugins import hookimpl
+from .code import Code
+from .function import Function
+from .function_item import FunctionItem
 from .if_ import If
 from .manual_trigger import ManualTrigger
 from .no_op import NoOp
@@ -21,6 +24,9 @@ CORE_NODE_TYPES: tuple[NodeType, ...] = (
     NoOp(),
     EditFields(),
     If(),
+    Code(),
+    Function(),
+    FunctionItem(),
 )
 
 
