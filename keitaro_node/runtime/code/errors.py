@@ -77,6 +77,8 @@ def js_error(raw: dict[str, Any], item_index: int | None) -> CodeError:
     full = str(raw.get("name") or "Error") + ": " + str(raw.get("message") or "")
     if kind == "ReferenceError" and any(f"{name} is not defined" in full for name in HOST_NAMES):
         description = f"ReferenceError: {NO_HOST}"
+    elif details.startswith("Module '") and details.endswith("' is disallowed"):
+        description = NO_HOST
     elif details != raw.get("message"):
         description = f"{kind + ': ' if kind else ''}{raw.get('message')}"
     return CodeError(

@@ -116,7 +116,10 @@ class JsEngine:
         self._racer = racer
         try:
             await racer.eval_cancelable(_prelude())
-            await self._within_limits(f"__init({json.dumps(self.world_json)})")
+            await self._bounded(
+                racer.eval_cancelable(f"__init({json.dumps(self.world_json)})"),
+                time.monotonic() + self.limits.timeout_seconds,
+            )
         except CodeError as error:
             self.close()
             self._compile_error = CodeError(
@@ -139,21 +142,40 @@ class JsEngine:
         await racer.eval_cancelable("__seal()")
 
     async def _within_limits(self, script: str) -> str:
-        """Run a script whose value is a promise of text, inside the time and heap limits."""
-        from py_mini_racer import JSEvalException, JSOOMException, JSPromise
+        """Run a script that leaves its outcome for `__take()`, inside the time and heap limits.
+
+        The outcome is polled with short scripts of their own; a poll that gets no answer means
+        the engine is busy, and the deadline then ends it.
+        """
+        from py_mini_racer import JSEvalException, JSOOMException
 
         racer = self._racer
         assert racer is not None
-        limit = self.limits.timeout_seconds
+        deadline = time.monotonic() + self.limits.timeout_seconds
+        pause = 0.0
+        try:
+            await self._bounded(racer.eval_cancelable(script), deadline)
+            while True:
+                taken = await self._bounded(racer.eval_cancelable("__take()"), deadline)
+                if isinstance(taken, str):
+                    return taken
+                if racer.was_hard_memory_limit_reached():
+                    raise self._out_of_memory()
+                pause = min(_POLL_SECONDS, pause * 2 or 0.001)
+                if time.monotonic() + pause >= deadline:
+                    raise self._timed_out()
+                await asyncio.sleep(pause)
+        except JSOOMException:
+            raise self._out_of_memory() from None
+        except JSEvalException as exc:  # a failure of the harness itself
+            self.close()
+            raise CodeError(f"The JavaScript engine failed ({exc})") from None
 
-        async def go() -> Any:
-            value: Any = await racer.eval_cancelable(script)
-            if isinstance(value, JSPromise):
-                value = await value
-            return value
-
-        task = asyncio.ensure_future(go())
-        deadline = time.monotonic() + limit
+    async def _bounded(self, call: Any, deadline: float) -> Any:
+        """Await one engine call until the deadline; stop the engine on a timeout or OOM."""
+        racer = self._racer
+        task = asyncio.ensure_future(call)
+        failure: str | None = None
         try:
             while True:
                 remaining = deadline - time.monotonic()
@@ -161,26 +183,19 @@ class JsEngine:
                     {task}, timeout=max(0.0, min(_POLL_SECONDS, remaining))
                 )
                 if task in done:
+                    return task.result()
+                if racer is not None and racer.was_hard_memory_limit_reached():
+                    failure = "memory"
                     break
-                if racer.was_hard_memory_limit_reached():
-                    raise self._out_of_memory()
                 if time.monotonic() >= deadline:
-                    raise self._timed_out()
-            try:
-                result = task.result()
-            except JSOOMException:
-                raise self._out_of_memory() from None
-            except JSEvalException as exc:  # a failure of the harness itself
-                self.close()
-                raise CodeError(f"The JavaScript engine failed ({exc})") from None
-            if racer.was_hard_memory_limit_reached():
-                raise self._out_of_memory()
-            return str(result)
+                    failure = "time"
+                    break
         finally:
             if not task.done():
                 task.cancel()
                 with contextlib.suppress(BaseException):
                     await task
+        raise self._out_of_memory() if failure == "memory" else self._timed_out()
 
     def _timed_out(self) -> CodeError:
         self.close()

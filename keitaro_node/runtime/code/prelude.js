@@ -253,6 +253,44 @@
     }
   }
 
+  const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+  function btoa(text) {
+    text = String(text);
+    let out = "";
+    for (let i = 0; i < text.length; i += 3) {
+      const a = text.charCodeAt(i);
+      const b = text.charCodeAt(i + 1);
+      const c = text.charCodeAt(i + 2);
+      if (a > 255 || b > 255 || c > 255) fail("btoa accepts Latin-1 text only");
+      const bits = (a << 16) | ((b || 0) << 8) | (c || 0);
+      out += ALPHABET[bits >> 18] + ALPHABET[(bits >> 12) & 63];
+      out += i + 1 < text.length ? ALPHABET[(bits >> 6) & 63] : "=";
+      out += i + 2 < text.length ? ALPHABET[bits & 63] : "=";
+    }
+    return out;
+  }
+
+  function atob(text) {
+    text = String(text).replace(/[\s=]+/g, "");
+    let out = "";
+    let bits = 0;
+    let count = 0;
+    for (const char of text) {
+      const value = ALPHABET.indexOf(char);
+      if (value < 0) fail("atob got text that is not base64");
+      bits = (bits << 6) | value;
+      count += 6;
+      if (count >= 8) {
+        count -= 8;
+        out += String.fromCharCode((bits >> count) & 255);
+      }
+    }
+    return out;
+  }
+
+  g.btoa = btoa;
+  g.atob = atob;
   g.console = consoleObject;
   g.require = disallowed;
   for (const name of ["getNodeParameter", "getWorkflowStaticData", "$getWorkflowStaticData",
@@ -270,7 +308,12 @@
       "getBinaryDataAsync", "setBinaryDataAsync"]) baseline.add(name);
   };
 
+  // An execution's outcome is left here for Python to take: Python never waits on a promise
+  // of the engine, so a runaway microtask cannot block it (it only stops answering).
+  let outcome = null;
+
   g.__run = function (index, kind) {
+    outcome = null;
     let promise;
     try {
       prepare(index, kind);
@@ -278,7 +321,20 @@
     } catch (error) {
       promise = Promise.reject(error);
     }
-    return promise.then((value) => finish(true, value), (error) => finish(false, error));
+    promise.then(
+      (value) => {
+        outcome = finish(true, value);
+      },
+      (error) => {
+        outcome = finish(false, error);
+      },
+    );
+  };
+
+  g.__take = function () {
+    const text = outcome;
+    outcome = null;
+    return text;
   };
 })();
 //# sourceURL=prelude.js

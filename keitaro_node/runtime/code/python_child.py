@@ -86,8 +86,12 @@ class NotJson(Exception):
     pass
 
 
-def to_json(value: Any, path: str) -> Any:
-    """A returned value as JSON; anything JSON cannot hold is refused with where it is."""
+def to_json(value: Any, path: str, drop_none: bool = False) -> Any:
+    """A returned value as JSON; anything JSON cannot hold is refused with where it is.
+
+    With `drop_none` (n8n's Pyodide Python), None inside an object is `undefined` there, so
+    the key disappears; inside a list it becomes null.
+    """
     if value is None or isinstance(value, (str, bool, int)):
         return value
     if isinstance(value, float):
@@ -97,10 +101,12 @@ def to_json(value: Any, path: str) -> Any:
         for key, entry in value.items():
             if not isinstance(key, str):
                 raise NotJson(f"{path} has the key {key!r}, which is not text")
-            out[key] = to_json(entry, f"{path}.{key}")
+            if entry is None and drop_none:
+                continue
+            out[key] = to_json(entry, f"{path}.{key}", drop_none)
         return out
     if isinstance(value, (list, tuple)):
-        return [to_json(entry, f"{path}[{n}]") for n, entry in enumerate(value)]
+        return [to_json(entry, f"{path}[{n}]", drop_none) for n, entry in enumerate(value)]
     hint = " (use .isoformat())" if isinstance(value, (datetime.date, datetime.time)) else ""
     raise NotJson(f"{path} is a {type(value).__name__}, which is not JSON{hint}")
 
@@ -331,7 +337,7 @@ class Runner:
         except Exception as exc:  # the user's error, reported with n8n's text
             return error_answer(exc, 1)
         try:
-            value = to_json(result, "the returned value")
+            value = to_json(result, "the returned value", drop_none=not self.native)
         except NotJson as exc:
             return {"ok": False, "error": {"message": str(exc), "line": None, "type": "TypeError"}}
         return {"ok": True, "kind": kind_of(result, self.native), "value": value}

@@ -83,6 +83,11 @@ class PythonProcess:
         return PyOutcome(Returned(str(answer.get("kind")), answer.get("value")), None, logs)
 
     async def close(self) -> None:
+        process = self._process
+        if process is not None and process.stdin is not None and process.returncode is None:
+            process.stdin.close()  # the child ends when its requests end
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(process.wait(), 2)
         await self._kill()
         if self._folder is not None:
             shutil.rmtree(self._folder, ignore_errors=True)
