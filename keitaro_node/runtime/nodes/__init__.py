@@ -12,6 +12,9 @@ from ..description import CredentialType
 from ..node import NodeType
 from ..plugins import hookimpl
 from .aggregate import Aggregate
+from .code import Code
+from .function import Function
+from .function_item import FunctionItem
 from .if_ import If
 from .item_lists import ItemLists
 from .limit import Limit
@@ -37,6 +40,9 @@ CORE_NODE_TYPES: tuple[NodeType, ...] = (
     Limit(),
     RemoveDuplicates(),
     Summarize(),
+    Code(),
+    Function(),
+    FunctionItem(),
 )
 
 
