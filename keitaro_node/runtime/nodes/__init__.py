@@ -11,16 +11,20 @@ from collections.abc import Callable
 from ..description import CredentialType
 from ..node import NodeType
 from ..plugins import hookimpl
+from .filter import Filter
 from .if_ import If
 from .manual_trigger import ManualTrigger
 from .no_op import NoOp
 from .set import EditFields
+from .switch import Switch
 
 CORE_NODE_TYPES: tuple[NodeType, ...] = (
     ManualTrigger(),
     NoOp(),
     EditFields(),
     If(),
+    Filter(),
+    Switch(),
 )
 
 
