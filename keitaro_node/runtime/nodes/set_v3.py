@@ -17,8 +17,8 @@ from ..errors import NodeOperationError
 from ..items import BinaryData, Item, PairedItem
 from . import lodash_path
 from .conditions import validate_field_type
-from .conditions.filter import parse_json_text
 from .conditions.js import UNDEFINED, describe_value, is_nullish, js_string, json_stringify
+from .json_repair import parse_lenient_json
 from .n8n_parameters import NodeParameters
 
 _RESOLVABLE = r"\{\{[\s\S]*?\}\}"
@@ -94,10 +94,10 @@ def _resolve_raw(params: NodeParameters, text: str, index: int) -> str:
 def _parse_json_parameter(value: Any, index: int, entry: str | None = None) -> Any:
     where = f"entry \"{entry}\" inside 'Fields to Set'" if entry is not None else "'JSON Output'"
     if isinstance(value, str):
-        ok, parsed = parse_json_text(value)
-        if not ok:
-            raise FieldError(f"The {where} in item {index} contains invalid JSON", value)
-        value = parsed
+        try:
+            value = parse_lenient_json(value)
+        except ValueError:
+            raise FieldError(f"The {where} in item {index} contains invalid JSON", value) from None
     if not isinstance(value, dict) and value is not None:
         raise FieldError(f"The {where} in item {index} does not contain a valid JSON object")
     if value is None:

@@ -331,16 +331,6 @@ def _js_object_literal(text: str) -> Any:
     return _strict_json(text)
 
 
-def parse_json_text(text: str) -> Parsed:
-    """JSON text, or the usual slips in hand-written JSON (n8n repairs them too)."""
-    for reader in (_strict_json, _js_object_literal):
-        try:
-            return True, reader(text)
-        except (ValueError, TypeError):
-            continue
-    return False, None
-
-
 def _to_object(value: Any) -> Parsed:
     if isinstance(value, dict):
         return True, value
