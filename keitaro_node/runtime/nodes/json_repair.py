@@ -119,7 +119,11 @@ class _Reader:
         while self.pos < len(text) and text[self.pos] != quote:
             char = text[self.pos]
             if char == "\\" and self.pos + 1 < len(text):
-                escape = text[self.pos : self.pos + 6] if text[self.pos + 1] == "u" else text[self.pos : self.pos + 2]
+                escape = (
+                    text[self.pos : self.pos + 6]
+                    if text[self.pos + 1] == "u"
+                    else text[self.pos : self.pos + 2]
+                )
                 try:
                     out.append(json.loads(f'"{escape}"'))
                 except ValueError:
