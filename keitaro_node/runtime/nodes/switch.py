@@ -148,7 +148,7 @@ _PROPERTIES: list[dict[str, Any]] = [
         "type": "number",
         "default": 4,
         "description": "How many outputs the node has",
-        "displayOptions": _shown([{"_cnd": {"lt": 3.3}}], mode=["expression"]),
+        "displayOptions": _shown([{"_cnd": {"gte": 3, "lt": 3.3}}], mode=["expression"]),
     },
     {
         "displayName": "Output Index",
