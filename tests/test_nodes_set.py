@@ -141,3 +141,27 @@ async def test_version_1_writes_booleans_then_numbers_then_text() -> None:
     assert result.items("Set")[0].json == {"x": 5}
     result = await run(set_workflow({"values": {"boolean": values["boolean"]}}, version=1), [{}])
     assert result.items("Set")[0].json == {"x": True}  # JavaScript truthiness, as n8n
+
+
+async def test_under_an_error_output_only_json_mode_failures_move_there() -> None:
+    # n8n's manual mode builds {error, pairedItem} items that stay on the main output
+    manual = set_workflow(
+        {"assignments": assignments(("n", "={{ $json.v }}", "number"))},
+        onError="continueErrorOutput",
+    )
+    result = await run(manual, [{"v": "1"}, {"v": "one"}])
+    main, errors = result.outputs["Set"]
+    assert [i.json for i in main] == [
+        {"n": 1},
+        {"error": "'n' expects a number but we got 'one' [item 1]", "pairedItem": {"item": 1}},
+    ]
+    assert errors == []
+    raw = set_workflow(
+        {"mode": "raw", "jsonOutput": "={{ $json.v }}"}, onError="continueErrorOutput"
+    )
+    result = await run(raw, [{"v": {"a": 1}}, {"v": "[1]"}])
+    main, errors = result.outputs["Set"]
+    assert [i.json for i in main] == [{"a": 1}]
+    assert [i.json for i in errors] == [
+        {"error": "The 'JSON Output' in item 1 does not contain a valid JSON object"}
+    ]

@@ -53,16 +53,18 @@ def set_v3(params: NodeParameters, items: list[Item]) -> list[Item]:
             else:
                 results.append(_manual_item(params, index, item, options, raw_data))
         except (FieldError, NodeOperationError) as exc:
-            message = exc.message
+            error = NodeOperationError(
+                exc.message, description=exc.description, item_index=index, node_name=ctx.node_name
+            )
             if not ctx.continue_on_fail:
-                description = exc.description
-                raise NodeOperationError(
-                    message, description=description, item_index=index, node_name=ctx.node_name
-                ) from None
-            json: dict[str, Any] = {"error": message}
-            if mode != "raw":  # n8n's manual mode puts the pairing inside the JSON
-                json["pairedItem"] = {"item": index}
-            results.append(Item(json=json, paired_item=PairedItem(index)))
+                raise error from None
+            if mode == "raw":  # an error item, which continueErrorOutput moves to its output
+                results.append(
+                    Item(json={"error": exc.message}, error=error, paired_item=PairedItem(index))
+                )
+            else:  # n8n's manual mode puts the pairing inside the JSON, and the item stays
+                json = {"error": exc.message, "pairedItem": {"item": index}}
+                results.append(Item(json=json, paired_item=PairedItem(index)))
     return results
 
 
