@@ -23,7 +23,7 @@ from .condition_params import (
     verdict,
 )
 from .conditions import CompareError, validate_field_type
-from .conditions.js import compare, js_number, js_string
+from .conditions.js import UNDEFINED, compare, js_number, js_string
 from .n8n_parameters import NodeParameters
 from .switch_v1 import _new_outputs, _slot, route_v1_v2, rule_parameters
 
@@ -187,6 +187,12 @@ _PROPERTIES: list[dict[str, Any]] = [
                         "description": "The name of the output this rule sends items to",
                         "displayOptions": {"show": {"renameOutput": [True]}},
                     },
+                    {
+                        "displayName": "Output",
+                        "name": "output",
+                        "type": "hidden",
+                        "description": "Left by older editors; n8n only checks its range",
+                    },
                 ],
             }
         ],
@@ -309,6 +315,7 @@ def _by_rules(params: NodeParameters, index: int, out: Item, outputs: list[list[
     for number in range(len(rules)):
         if verdict(params, f"rules.values[{number}].conditions", index, loose):
             matched = True
+            _check_range(len(outputs), rules[number].get("output", UNDEFINED))
             outputs[number].append(
                 Item(json=out.json, binary=out.binary, paired_item=out.paired_item)
             )
