@@ -53,7 +53,25 @@ def _compile(source: str, flags: str) -> Any:
     try:
         return regex.compile(_translate(source, multiline="m" in flags), options)
     except regex.error as exc:
-        raise RegexError(f"Invalid regular expression: /{source}/{flags}: {exc}") from None
+        reason = str(exc.msg) if hasattr(exc, "msg") else str(exc)
+        for start, v8_words in _V8_REASONS:
+            if reason.startswith(start):
+                reason = v8_words
+                break
+        raise RegexError(f"Invalid regular expression: /{source}/{flags}: {reason}") from None
+
+
+# how V8 words the common mistakes (n8n shows V8's message)
+_V8_REASONS = (
+    ("missing )", "Unterminated group"),
+    ("unterminated character set", "Unterminated character class"),
+    ("nothing to repeat", "Nothing to repeat"),
+    ("multiple repeat", "Nothing to repeat"),
+    ("unbalanced parenthesis", "Unmatched ')'"),
+    ("min repeat greater than max repeat", "numbers out of order in {} quantifier"),
+    ("bad escape (end of pattern)", "\\ at end of pattern"),
+    ("missing group name", "Invalid capture group name"),
+)
 
 
 _CLASS_ESCAPES = {"d": "0-9", "w": "A-Za-z0-9_", "D": r"\x00-/:-\U0010ffff"}
