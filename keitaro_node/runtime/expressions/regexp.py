@@ -116,9 +116,12 @@ class RegExpValue(ExprObject):
 
     def search(self, text: str, start: int) -> regex.Match[str] | None:
         limits.charge(1 + len(text) // 64)
+        found: regex.Match[str] | None
         if self.sticky:
-            return _timed(self.pattern.match, text, start)
-        return _timed(self.pattern.search, text, start)
+            found = _timed(self.pattern.match, text, start)
+        else:
+            found = _timed(self.pattern.search, text, start)
+        return found
 
     def exec(self, text: str) -> MatchArray | None:
         start = self.last_index if (self.is_global or self.sticky) else 0

@@ -13,6 +13,7 @@ from ..node import NodeType
 from ..plugins import hookimpl
 from .aggregate import Aggregate
 from .code import Code
+from .filter import Filter
 from .function import Function
 from .function_item import FunctionItem
 from .if_ import If
@@ -26,6 +27,7 @@ from .set import EditFields
 from .sort import Sort
 from .split_out import SplitOut
 from .summarize import Summarize
+from .switch import Switch
 
 CORE_NODE_TYPES: tuple[NodeType, ...] = (
     ManualTrigger(),
@@ -43,6 +45,8 @@ CORE_NODE_TYPES: tuple[NodeType, ...] = (
     Code(),
     Function(),
     FunctionItem(),
+    Filter(),
+    Switch(),
 )
 
 
