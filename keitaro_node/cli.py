@@ -50,15 +50,15 @@ def _parser() -> argparse.ArgumentParser:
         "--node", default="n8n-nodes-keitaro.keitaro", help="node type to describe"
     )
 
-    sandbox = sub.add_parser("sandbox", help="serve the Keitaro sandbox (an Admin API emulator)")
-    sandbox.add_argument("--port", type=int, default=8765)
-    sandbox.add_argument("--host", default="127.0.0.1")
-    sandbox.add_argument("--db", help="SQLite file to keep data in (default: in memory)")
-    sandbox.add_argument("--api-key", help="API key to accept (default: sandbox-api-key)")
-    sandbox.add_argument("--clicks", type=int, help="size of the synthetic click dataset")
-    sandbox.add_argument(
-        "--latency-ms", type=float, default=0.0, help="delay added to every answer"
+    sandbox = sub.add_parser(
+        "sandbox",
+        help="serve the Keitaro sandbox (an Admin API emulator) with demo data",
+        description="Serve an emulated Keitaro Admin API v1 with demo data (--empty for none) "
+        "and print the KEITARO_DOMAIN and KEITARO_API_KEY lines that point `run` at it.",
     )
+    from keitaro_node.sandbox.command import add_arguments as add_sandbox_arguments
+
+    add_sandbox_arguments(sandbox)
 
     coverage = sub.add_parser(
         "coverage", help="compare the node's operations with Keitaro's OpenAPI document"
@@ -177,10 +177,10 @@ async def _run(args: argparse.Namespace) -> int:
 
         sandbox = Sandbox()
         await sandbox.start()
-        campaign = sandbox.seed_campaign()
+        demo = sandbox.seed_demo()  # the same demo data as `keitaro-node sandbox`
         store.override("keitaroApi", {"domain": sandbox.url, "apiKey": sandbox.api_key})
         print(
-            f"sandbox tracker at {sandbox.url} with campaign {campaign['id']} ({campaign['name']!r})",
+            f"sandbox tracker at {sandbox.url} with {demo.describe() if demo else 'no demo data'}",
             file=sys.stderr,
         )
     try:
@@ -236,13 +236,9 @@ def _coverage(args: argparse.Namespace) -> int:
 
 
 def _sandbox(args: argparse.Namespace) -> int:
-    from keitaro_node.sandbox import DEFAULT_API_KEY, serve
+    from keitaro_node.sandbox.command import run as run_sandbox
 
-    kwargs: dict[str, Any] = {"latency_ms": args.latency_ms}
-    if args.clicks is not None:
-        kwargs["dataset_clicks"] = args.clicks
-    serve(args.port, args.db, args.api_key or DEFAULT_API_KEY, host=args.host, **kwargs)
-    return 0
+    return run_sandbox(args)
 
 
 async def _test_credentials(args: argparse.Namespace) -> int:
