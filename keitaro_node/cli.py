@@ -39,6 +39,17 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--all-nodes", action="store_true", help="print every node's output, not only the last"
     )
+    run.add_argument(
+        "--output-dir",
+        type=Path,
+        help="folder that output files of the workflow (options.outputFile) are written "
+        "under (default: the current directory); it must exist",
+    )
+    run.add_argument(
+        "--allow-output-outside",
+        action="store_true",
+        help="let the workflow write output files anywhere (absolute paths, '..')",
+    )
 
     describe = sub.add_parser(
         "describe", help="show the node's resources, operations and parameters"
@@ -66,8 +77,10 @@ def _parser() -> argparse.ArgumentParser:
     coverage.add_argument(
         "--spec",
         type=Path,
-        default=Path("../shared/keitaro-api/keitaro-admin-api-openapi.json"),
-        help="Keitaro's Admin API OpenAPI JSON (default: %(default)s)",
+        default=None,
+        help="Keitaro's Admin API OpenAPI JSON (not shipped with keitaro-node; default: "
+        "$KEITARO_OPENAPI, ./keitaro-admin-api-openapi.json, or ../shared/keitaro-api/ "
+        "beside the checkout)",
     )
 
     check = sub.add_parser("test-credentials", help="check that the credentials reach the tracker")
@@ -170,6 +183,11 @@ async def _run(args: argparse.Namespace) -> int:
 
     workflow = load_workflow(args.workflow)
     items = _read_items(args.input)
+    options: dict[str, Any] = {"allowOutputOutside": bool(args.allow_output_outside)}
+    if args.output_dir is not None:
+        if not args.output_dir.is_dir():
+            raise FileNotFoundError(f"--output-dir: no such folder: {args.output_dir}")
+        options["outputDir"] = str(args.output_dir)
     store = _store(args.credentials)
     sandbox = None
     if args.sandbox:
@@ -184,7 +202,7 @@ async def _run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     try:
-        result = await run_workflow(workflow, items, store)
+        result = await run_workflow(workflow, items, store, options=options)
     except WorkflowError as exc:
         if exc.completed:
             _print_items(exc.completed)
@@ -225,12 +243,10 @@ def _describe(args: argparse.Namespace) -> int:
 
 
 def _coverage(args: argparse.Namespace) -> int:
-    from keitaro_node.keitaro.coverage import compare, report
+    from keitaro_node.keitaro.coverage import compare, find_spec, report
     from keitaro_node.keitaro.node import KeitaroNode
 
-    if not args.spec.is_file():
-        raise FileNotFoundError(f"no OpenAPI document at {args.spec} (pass --spec PATH)")
-    result = compare(args.spec, KeitaroNode().routes)
+    result = compare(find_spec(args.spec), KeitaroNode().routes)
     print(report(result))
     return 0 if not result.missing else 1
 
