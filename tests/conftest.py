@@ -75,12 +75,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
+def _contract_missed(config: pytest.Config) -> bool:
+    """KEITARO_REQUIRE_CONTRACT=1 (CI beside ../shared) and the contract tests did not all run."""
+    outcomes = config.stash[_OUTCOMES]
+    return contract_required() and (
+        not spec_present() or not outcomes["ran"] or outcomes["skipped"] > 0
+    )
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """With KEITARO_REQUIRE_CONTRACT=1 (CI beside ../shared) the contract tests must run."""
-    outcomes = session.config.stash[_OUTCOMES]
-    if contract_required() and (
-        not spec_present() or (outcomes["collected"] and outcomes["skipped"])
-    ):
+    if _contract_missed(session.config) and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
@@ -100,7 +104,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
             f"{outcomes['ran']} contract tests ran against Keitaro's OpenAPI document "
             f"({spec_path()}), {outcomes['skipped']} skipped"
         )
-    if contract_required() and (not spec_present() or outcomes["skipped"]):
+    if _contract_missed(config):
         lines.append(
             f"FAILED: {REQUIRE_ENV} is set, so the contract tests must run, and they did not"
         )

@@ -110,3 +110,27 @@ def test_the_expected_shape_comes_from_the_manifest() -> None:
         if key[1] in ("create", "get", "update", "getAll", "getArchived") and not routing.pagination
     }
     assert len(plain) > 35 and all(shapes[key] is not None for key in plain)
+
+
+async def test_a_page_of_the_wrong_shape_names_the_operation_too(
+    tracker: Sandbox, credentials: CredentialStore
+) -> None:
+    tracker.faults.add(
+        "status", path=f"{API}/logs/system", method="GET", status=200, body={"rows": "none"}
+    )
+    params = {"resource": "log", "operation": "read", "logType": "system", "returnAll": True}
+    with pytest.raises(WorkflowError) as caught:
+        await run(keitaro_workflow(params), [{}], credentials)
+    text = str(caught.value.error)
+    assert "log read: GET /logs/system" in text
+    assert "an object with the fields rows where a list was expected" in text
+    tracker.faults.add(
+        "status", path=f"{API}/clicks/log", method="POST", status=200, body=[CLICK] * 3
+    )
+    params = {"resource": "click", "operation": "getLog", "interval": "all_time"}
+    with pytest.raises(WorkflowError) as caught:
+        await run(keitaro_workflow(params), [{}], credentials)
+    text = str(caught.value.error)
+    assert "click getLog: POST /clicks/log" in text
+    assert "a list of 3 items (the first with the fields" in text
+    assert "where an object with a 'rows' list was expected" in text

@@ -22,7 +22,7 @@ from .answer_shape import Shape, expected_shape, fits, wrong_shape
 from .client import ApiRequest, ApiResponse, KeitaroClient
 from .connection import client_settings, normalize_base_url
 from .outputs import Envelopes, JsonLinesFile, output_path, record_items
-from .paging import fetch_pages, records_of
+from .paging import PageShapeError, fetch_pages, records_of
 from .request_builder import RequestBuilder, report_dialect
 from .resources import data_file
 from .routing import Routing, routing_table
@@ -216,14 +216,25 @@ async def _paged(
     sink_file: JsonLinesFile | None,
 ) -> Item:
     collected: list[Any] = []
-    result = await fetch_pages(
-        send,
-        request,
-        routing,
-        params,
-        page_size,
-        sink_file.write if sink_file else collected.extend,
-    )
+    try:
+        result = await fetch_pages(
+            send,
+            request,
+            routing,
+            params,
+            page_size,
+            sink_file.write if sink_file else collected.extend,
+        )
+    except PageShapeError as exc:
+        operation = envelopes.operation
+        last = send.last_request or request
+        exc.message = (
+            f"{operation.resource} {operation.name}: {last.method} {last.path}: {exc.message}"
+        )
+        exc.description = exc.description or (
+            "check the tracker's domain and that nothing between it and you rewrites answers"
+        )
+        raise
     if sink_file is not None:
         data: Any = {
             "file": str(sink_file.path),
