@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from support import ROOT
 
+import keitaro_node
 from keitaro_node.keitaro.coverage import SpecNotFound, find_spec, spec_candidates
 
 SCRIPT = Path(sys.executable).parent / "keitaro-node"
@@ -73,13 +74,14 @@ def test_the_default_place_is_beside_the_checkout_not_beside_the_working_directo
 ) -> None:
     monkeypatch.chdir(tmp_path)
     places = spec_candidates(environ={})
-    beside = ROOT.parent / "shared" / "keitaro-api" / "keitaro-admin-api-openapi.json"
-    assert beside in places
-    assert (
-        tmp_path.parent / "shared" / "keitaro-api" / "keitaro-admin-api-openapi.json" not in places
-    )
+    name = "keitaro-admin-api-openapi.json"
+    assert tmp_path.parent / "shared" / "keitaro-api" / name not in places
+    assert places[0] == tmp_path / name
+    beside = ROOT.parent / "shared" / "keitaro-api" / name
+    from_checkout = Path(keitaro_node.__file__).resolve().parents[1] == ROOT
+    assert (beside in places) == from_checkout  # an installed wheel has no checkout beside it
     if not any(p.is_file() for p in places):
         with pytest.raises(SpecNotFound) as caught:
             find_spec(environ={})
         assert "not installed with keitaro-node" in str(caught.value)
-        assert str(beside) in str(caught.value)
+        assert all(str(p) in str(caught.value) for p in places)

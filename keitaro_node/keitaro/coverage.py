@@ -31,12 +31,11 @@ class SpecNotFound(FileNotFoundError):
 def spec_candidates(environ: Mapping[str, str] | None = None) -> list[Path]:
     """Where the description is looked for when no --spec is given, in order."""
     env = os.environ if environ is None else environ
-    checkout = Path(__file__).resolve().parents[2]  # a checkout or an editable install
     places = [Path(env[SPEC_ENV])] if env.get(SPEC_ENV) else []
-    places += [
-        Path.cwd() / SPEC_NAME,
-        checkout.parent / "shared" / "keitaro-api" / SPEC_NAME,
-    ]
+    places.append(Path.cwd() / SPEC_NAME)
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "node_manifest.yaml").is_file():  # run from a checkout (or editable install)
+        places.append(checkout.parent / "shared" / "keitaro-api" / SPEC_NAME)
     return places
 
 
