@@ -234,6 +234,13 @@ class Keitaro(KeitaroResources):
             return await self._download(spec.resource, spec.name, params)
         return await self._json(spec.resource, spec.name, params)
 
+    def pages(self, resource: str, operation: str, /, **params: Any) -> Pages:
+        """A paged operation by name, to await or to iterate (see Pages)."""
+        spec = operation_spec(resource, operation)
+        if spec.kind != "pages":
+            raise NodeOperationError(f"{spec.title} does not page; use call()")
+        return self._pages(spec.resource, spec.name, params)
+
     def prepare(self, resource: str, operation: str, /, **params: Any) -> PreparedRequest:
         """Check the parameters and build the request without sending it (a dry run).
 

@@ -33,8 +33,8 @@ class Pages:
 
     `await pages` gives the answer the node would put in its item's `data` (for reports the
     tracker's object with every row under `rows`); `async for record in pages` yields the
-    records one by one while further pages are fetched. Each await or iteration sends the
-    requests again.
+    records one by one while further pages are fetched, and then `pages.info` holds the
+    answer's other fields (total, summary). Each await or iteration sends the requests again.
     """
 
     def __init__(
@@ -52,6 +52,8 @@ class Pages:
         self._page_size = page_size
         self._sender = sender
         self._tasks = tasks
+        # the last answer's fields besides the records (total, summary, meta), once all came
+        self.info: dict[str, Any] = {}
 
     def __repr__(self) -> str:
         every = "all records" if self._params.get("returnAll") else "one page"
@@ -73,6 +75,7 @@ class Pages:
             self._page_size,
             collected.extend,
         )
+        self.info = dict(result.shell)
         path = self.spec.routing.recordsPath
         return {**result.shell, path: collected} if path else collected
 
@@ -93,7 +96,7 @@ class Pages:
 
         async def produce() -> None:
             try:
-                await fetch_pages(
+                result = await fetch_pages(
                     send_after_hand_over,
                     self._request,
                     self.spec.routing,
@@ -102,6 +105,7 @@ class Pages:
                     buffer.extend,
                 )
                 await hand_over()
+                self.info = dict(result.shell)
             except Exception as exc:
                 await queue.put(_End(exc))
                 return

@@ -9,6 +9,7 @@ from Python and an item of a workflow are refused and sent alike.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -17,6 +18,7 @@ from typing import Any, Literal
 from keitaro_node.keitaro.client import ApiRequest
 from keitaro_node.keitaro.plugin import KEITARO_NODE
 from keitaro_node.keitaro.request_builder import RequestBuilder
+from keitaro_node.keitaro.resources import schema_file
 from keitaro_node.keitaro.routing import Routing
 from keitaro_node.runtime.description import NodeDescription, Operation, Parameter
 from keitaro_node.runtime.errors import NodeOperationError
@@ -71,6 +73,11 @@ class OperationSpec:
         return "write"
 
     @property
+    def body_schema(self) -> dict[str, Any] | None:
+        """The JSON Schema a body must match before it is sent (None: no body check)."""
+        return _body_schema(self.routing.bodySchema) if self.routing.bodySchema else None
+
+    @property
     def title(self) -> str:
         return f"{self.resource}.{self.name}"
 
@@ -118,6 +125,12 @@ class OperationSpec:
         except NodeOperationError as exc:
             raise exc.with_context(node_name=self.title) from None
         return params, request
+
+
+@cache
+def _body_schema(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(schema_file(f"{name}.json").read_text("utf-8"))
+    return data
 
 
 @cache
