@@ -12,6 +12,7 @@ Any node type a plugin registers with resources and operations gets tools. Two w
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -81,6 +82,7 @@ class ClientBackend:
         self.type_name = node_type.type_names[0]
         self._credentials = credentials
         self._clients: dict[str | None, Keitaro] = {}
+        self._opening = asyncio.Lock()  # calls arrive concurrently over HTTP
 
     def operations(self) -> list[OperationInfo]:
         out = []
@@ -105,10 +107,11 @@ class ClientBackend:
         return Keitaro.from_credentials(self._credentials.store, credential)
 
     async def _client(self, credential: str | None) -> Keitaro:
-        client = self._clients.get(credential)
-        if client is None:
-            client = await self._offline(credential).__aenter__()
-            self._clients[credential] = client
+        async with self._opening:
+            client = self._clients.get(credential)
+            if client is None:
+                client = await self._offline(credential).__aenter__()
+                self._clients[credential] = client
         return client
 
     async def run(
