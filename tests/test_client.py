@@ -257,7 +257,11 @@ async def test_call_by_name_and_prepare(kt: Keitaro, tracker: Emulator) -> None:
     assert "streamDta" in str(unknown.value) and "stream_data" in str(unknown.value)
     with pytest.raises(NodeOperationError, match="unknown operation"):
         kt.prepare("stream", "explode")
-    assert tracker.request_count() == 2
+    pages = kt.pages("click", "getLog", interval="all_time", columns=["sub_id"], limit=3)
+    assert len([row async for row in pages]) == 3 and pages.info["total"] == 2000
+    with pytest.raises(NodeOperationError, match="does not page"):
+        kt.pages("stream", "get_types")
+    assert tracker.request_count() == 3
 
 
 async def test_the_client_must_be_open() -> None:

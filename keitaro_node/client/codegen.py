@@ -26,6 +26,8 @@ from .names import pascal, snake
 from .spec import OperationSpec, operation_specs
 
 TARGET = Path(__file__).with_name("generated.py")
+# attributes of the Keitaro class itself, which a resource must not shadow
+RESERVED = frozenset({"call", "pages", "prepare", "base_url", "from_credentials"})
 _WIDTH = 96
 
 _HEADER = '''\
@@ -220,6 +222,8 @@ def render() -> str:
     classes: list[str] = []
     members: list[tuple[str, str, str]] = []
     for resource in description.resources:
+        if snake(resource.name) in RESERVED or snake(resource.name).startswith("_"):
+            raise ValueError(f"resource {resource.name!r} would shadow a method of Keitaro")
         class_name = f"{pascal(resource.name)}Operations"
         summary = f"{resource.displayName}: {resource.description or resource.displayName}"
         members.append((snake(resource.name), class_name, _sentence(summary)))

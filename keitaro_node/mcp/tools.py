@@ -39,11 +39,12 @@ class ToolSpec:
     input_schema: dict[str, Any] = field(repr=False)
 
     @property
-    def _by_operation(self) -> bool:
+    def by_operation(self) -> bool:
+        """Whether the tool takes `operation` (one tool per resource)."""
         return "operation" in self.input_schema.get("properties", {})
 
     def operation(self, name: Any) -> OperationInfo | None:
-        if not self._by_operation:
+        if not self.by_operation:
             return self.operations[0]
         return next((op for op in self.operations if op.name == name), None)
 
@@ -189,7 +190,7 @@ def allowed(tool: ToolSpec, allow_write: bool) -> ToolSpec | None:
     if allow_write or tool.read_only:
         return tool
     reads = [op for op in tool.operations if op.effect == "read"]
-    if not reads or not tool._by_operation:
+    if not reads or not tool.by_operation:
         return None
     names = tool.input_schema["properties"].get("credential", {}).get("enum", [])
     return resource_tool(tool.backend, reads[0].resource, reads, names)
