@@ -85,6 +85,40 @@ def _parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("test-credentials", help="check that the credentials reach the tracker")
     check.add_argument("--credentials", type=Path, help="credentials file (JSON or YAML)")
+
+    mcp = sub.add_parser(
+        "mcp",
+        help="serve the nodes' operations as MCP tools (stdio, or --http)",
+        description="A Model Context Protocol server: one tool per resource of every node with "
+        "resources. Read-only unless --allow-write. Needs: pip install 'keitaro-node[mcp]'.",
+    )
+    mcp.add_argument(
+        "--credentials", type=Path, help="credentials file; several named trackers allowed"
+    )
+    mcp.add_argument(
+        "--allow-write",
+        action="store_true",
+        help="offer operations that change the tracker (destructive ones still need confirm)",
+    )
+    mcp.add_argument("--workflows", type=Path, help="folder of saved workflows to offer")
+    mcp.add_argument(
+        "--tools",
+        choices=("resource", "operation"),
+        default="resource",
+        help="one tool per resource (default) or per operation",
+    )
+    mcp.add_argument(
+        "--max-result-chars",
+        type=int,
+        default=100_000,
+        help="cut longer answers, saying so (default 100000)",
+    )
+    mcp.add_argument(
+        "--sandbox", action="store_true", help="add a built-in sandbox tracker named 'sandbox'"
+    )
+    mcp.add_argument("--http", action="store_true", help="serve streamable HTTP instead of stdio")
+    mcp.add_argument("--host", default="127.0.0.1", help="HTTP address (default 127.0.0.1)")
+    mcp.add_argument("--port", type=int, default=8000, help="HTTP port (0: any free port)")
     return parser
 
 
@@ -105,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
             return _coverage(args)
         if args.command == "test-credentials":
             return run_async(_test_credentials(args))
+        if args.command == "mcp":
+            return run_async(_mcp(args))
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
@@ -264,6 +300,24 @@ async def _test_credentials(args: argparse.Namespace) -> int:
     host = plugin_host()
     message = await test_credentials(host.credential_types["keitaroApi"], _store(args.credentials))
     print(message)
+    return 0
+
+
+async def _mcp(args: argparse.Namespace) -> int:
+    from keitaro_node.mcp.server import McpSettings, serve
+
+    settings = McpSettings(
+        credentials=args.credentials,
+        allow_write=args.allow_write,
+        workflows=args.workflows,
+        tool_style=args.tools,
+        max_result_chars=args.max_result_chars,
+        sandbox=args.sandbox,
+        http=args.http,
+        host=args.host,
+        port=args.port,
+    )
+    await serve(settings)
     return 0
 
 

@@ -270,3 +270,7 @@ def _split(items: list[Item], routing: Routing) -> list[Item]:
         attempts = int((item.metadata or {}).get("attempts", 1))
         out.extend(record_items(records, index, attempts))
     return out
+
+
+# The Python client (keitaro_node/client) sends its one-off calls through the same sender.
+Sender = _Sender
