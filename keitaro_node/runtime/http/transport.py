@@ -73,8 +73,8 @@ class Wording:
 
 @dataclass(frozen=True, slots=True)
 class Redirects:
-    """Follow up to `max_redirects` redirects; `credential_headers` (lower case) and any
-    basic auth go only to the origin they were meant for."""
+    """Follow up to `max_redirects` redirects; `credential_headers` (lower case) and digest
+    auth go only to the origin they were meant for."""
 
     max_redirects: int = 21
     credential_headers: frozenset[str] = frozenset()
@@ -86,7 +86,6 @@ class SendOptions:
 
     redirects: Redirects | None = None  # None: a redirect is an answer like any other
     any_status: bool = False  # every status is an answer (no status is an error)
-    auth: aiohttp.BasicAuth | None = None
     middlewares: tuple[Any, ...] | None = None  # e.g. aiohttp.DigestAuthMiddleware
     proxy: str | None = None
     timeout: float | None = None  # overrides settings.timeout for this request
@@ -271,8 +270,6 @@ class Transport:
         redirects: Redirects | None = None
         if options is not None:
             redirects = options.redirects
-            if options.auth is not None:
-                extra["auth"] = options.auth
             if options.middlewares is not None:
                 extra["middlewares"] = options.middlewares
             if options.proxy:
@@ -589,7 +586,7 @@ def _redirected(
         drop = CREDENTIAL_HEADERS | redirects.credential_headers
         if headers:
             headers = {k: v for k, v in headers.items() if k.lower() not in drop}
-        extra = {k: v for k, v in extra.items() if k not in ("auth", "middlewares")}
+        extra = {k: v for k, v in extra.items() if k != "middlewares"}
     return method, payload, headers, extra
 
 

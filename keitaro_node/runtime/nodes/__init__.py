@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..description import CredentialType
+from ..http.credential_types import generic_credential_types
 from ..node import NodeType
 from ..plugins import hookimpl
+from .http_request import HttpRequest
 from .if_ import If
 from .manual_trigger import ManualTrigger
 from .no_op import NoOp
@@ -21,6 +23,7 @@ CORE_NODE_TYPES: tuple[NodeType, ...] = (
     NoOp(),
     EditFields(),
     If(),
+    HttpRequest(),
 )
 
 
@@ -32,4 +35,6 @@ def register_node_types(register: Callable[[NodeType], None]) -> None:
 
 @hookimpl
 def register_credential_types(register: Callable[[CredentialType], None]) -> None:
-    """The core registers no credential types."""
+    """The generic credential types HTTP Request uses (credentials/generic/)."""
+    for credential_type in generic_credential_types():
+        register(credential_type)
