@@ -2,10 +2,10 @@
 
 A credential type's `authenticate` section (credentials/*.yaml) says where the values go:
 `headers` and `qs` map names to templates (`'={{ $credentials.token }}'`, names may be
-templates too), `auth` gives a user name and a password for HTTP basic auth (an Authorization header). Two generic
-types that n8n's HTTP Request node treats by name are handled here by name as well: digest
-auth (`httpDigestAuth`: the user and password answer the server's challenge) and custom auth
-(`httpCustomAuth`: a JSON text with headers, qs and body).
+templates too), `auth` gives a user name and a password for HTTP basic auth (sent as an
+Authorization header). Two generic types that n8n's HTTP Request node treats by name are
+handled here by name as well: digest auth (`httpDigestAuth`: the user and password answer the
+server's challenge) and custom auth (`httpCustomAuth`: a JSON text with headers, qs and body).
 
 Everything secret a credential adds to a request - secret fields, the basic-auth token, the
 values of a custom JSON - goes into the request's SecretMask, so texts and outputs can be
