@@ -217,7 +217,9 @@ async def test_versions_we_do_not_read_are_refused_before_sending(
     workflow = http_workflow({"url": f"{service.url}/echo"}, version=version)
     with pytest.raises(WorkflowError) as caught:
         await run(workflow, [{}])
-    assert f"HTTP Request version {version:g} is not supported" in str(caught.value.error)
+    text = str(caught.value)
+    assert f"typeVersion {version:g} " in text and "is not supported" in text
+    assert "3, 4, 4.1, 4.2" in text
     assert service.count() == 0
 
 

@@ -83,7 +83,8 @@ def _version(value: float) -> float:
     listed = ", ".join(f"{v:g}" for v in VERSIONS)
     old = value < 3
     raise NodeOperationError(
-        f"HTTP Request version {value:g} is not supported; versions {listed} are",
+        f"typeVersion {value:g} of n8n-nodes-base.httpRequest is not supported (this node "
+        f"implements {listed})",
         description=(
             "versions 1 and 2 keep their parameters in another format: replace the node with a "
             "new HTTP Request node in n8n and export the workflow again"

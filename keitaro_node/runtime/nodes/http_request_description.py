@@ -44,6 +44,11 @@ def _pairs(name: str, display: str, show: dict[str, list[Any]]) -> dict[str, Any
     }
 
 
+def _notices(*names: str) -> list[dict[str, Any]]:
+    """Parameters of n8n's editor that carry no value for a run (hints, the cURL import)."""
+    return [{"displayName": name, "name": name, "type": "notice", "default": ""} for name in names]
+
+
 def _choice(
     name: str, display: str, values: list[str], default: str, **extra: Any
 ) -> dict[str, Any]:
@@ -168,6 +173,7 @@ _PAGINATION_OPTION = {
             "name": "pagination",
             "displayName": "Pagination",
             "values": [
+                *_notices("webhookNotice"),
                 _choice(
                     "paginationMode",
                     "Pagination Mode",
@@ -351,6 +357,14 @@ def description_data(version: float = VERSIONS[-1]) -> dict[str, Any]:
         "defaults": {"name": "HTTP Request"},
         "credentials": [{"name": name, "required": False} for name in GENERIC_TYPES],
         "properties": [
+            *_notices(
+                "preBuiltAgentsCalloutHttpRequest",
+                "curlImport",
+                "googleApiWarning",
+                "provideSslCertificatesNotice",
+                "sslCertificate",
+                "infoMessage",
+            ),
             _choice(
                 "method",
                 "Method",
