@@ -85,6 +85,9 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--page-size", type=int, default=1000, help="options.pageSize for exports")
     p.add_argument(
+        "--client-n", type=int, default=500, help="calls per run of the client part (default 500)"
+    )
+    p.add_argument(
         "--scale-params", default="{}", help="extra node parameters for the export (JSON)"
     )
     p.add_argument(
@@ -99,8 +102,17 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    if args.n < 1 or args.repeat < 1 or not args.concurrency or min(args.concurrency) < 1:
-        print("error: --n, --repeat and every --concurrency must be at least 1", file=sys.stderr)
+    if (
+        args.n < 1
+        or args.client_n < 1
+        or args.repeat < 1
+        or not args.concurrency
+        or min(args.concurrency) < 1
+    ):
+        print(
+            "error: --n, --client-n, --repeat and every --concurrency must be at least 1",
+            file=sys.stderr,
+        )
         return 2
     try:
         use_loop(args.loop)
@@ -121,6 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         scale_modes=[m.strip() for m in args.scale_modes.split(",") if m.strip()],
         page_size=args.page_size,
         scale_params=json.loads(args.scale_params),
+        client_n=args.client_n,
     )
 
     def log(message: str) -> None:
@@ -140,7 +153,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(text)
     failed = [
         name
-        for name in ("throughput", "sandbox", "overhead", "startup", "scale")
+        for name in ("throughput", "sandbox", "overhead", "startup", "scale", "client")
         if isinstance(results.get(name), dict) and "error" in results[name]
     ]
     if failed:

@@ -293,6 +293,52 @@ def _scale(results: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _client(results: dict[str, Any]) -> list[str]:
+    blocks = results.get("client", [])
+    if not blocks:
+        return []
+    failed = _failed("5. One-off calls", blocks)
+    if failed:
+        return failed
+    repeat = results["config"]["repeat"]
+    rows = []
+    for block in blocks:
+        for run in block["runs"]:
+            rows.append(
+                [
+                    f"{block['latency_ms']:g} ms",
+                    run["client"],
+                    run["n"],
+                    run["concurrency"],
+                    run["calls_per_s"],
+                    f"{run['spread']:.0%}",
+                    run["cpu_us_per_item"],
+                    run.get("server_cpu_us_per_item"),
+                    run.get("over_raw"),
+                    run.get("extra_cpu_us"),
+                ]
+            )
+    headers = [
+        "latency", "client", "N", "c", "calls/s", "spread", "CPU us/call", "server CPU us/call",
+        "x raw", "extra CPU us/call",
+    ]  # fmt: skip
+    lines = [
+        f"5. One-off calls from Python: stream create via Keitaro(...).stream.create(), "
+        f"N={blocks[0]['n']}, median of {repeat} runs, stand-in server in a separate process; "
+        "x raw = calls/s over raw aiohttp's at the same c; extra CPU = client - raw",
+        table(headers, rows),
+    ]
+    for block in blocks:
+        r = block["ratios"]
+        lines.append(
+            f"   {block['latency_ms']:g} ms: client/raw "
+            + ", ".join(f"c={c}: {_cell(v)}" for c, v in r["client_over_raw"].items())
+            + f"; workflow per call/raw (c=1): {_cell(r['workflow_per_call_over_raw_c1'])}"
+        )
+    lines.append(f"   workflow per call = {blocks[0]['workflow_per_call']}")
+    return lines
+
+
 def _targets(results: dict[str, Any]) -> list[str]:
     checks = results.get("targets", [])
     if not checks:
@@ -313,7 +359,7 @@ def render(results: dict[str, Any]) -> str:
         f"command: {results['config']['command']}",
         "",
     ]
-    for section in (_throughput, _overhead, _startup, _scale, _targets):
+    for section in (_throughput, _overhead, _startup, _scale, _client, _targets):
         body = section(results)
         if body:
             lines += [*body, ""]

@@ -116,6 +116,7 @@ def start_sandbox(
 ) -> ServerProcess:
     argv = [sys.executable, "-m", "keitaro_node.sandbox", "--port", "0", "--api-key", API_KEY]
     argv += ["--latency-ms", str(latency_ms)]
+    argv += ["--today", "2026-01-31"]  # the export period in scale.py lies in January 2026
     if clicks is not None:
         argv += ["--clicks", str(clicks)]
     return _spawn("sandbox", argv, latency_ms, timeout)

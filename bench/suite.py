@@ -11,13 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import node_runs, profiling, raw_client, scale, servers, startup
+from . import client_runs, node_runs, profiling, raw_client, scale, servers, startup
 from .measure import Sample, Summary, loop_name, summarize
 from .workload import input_items, stream_bodies
 
 Log = Callable[[str], None]
 
-PARTS = ("throughput", "overhead", "startup", "scale")
+PARTS = ("throughput", "overhead", "startup", "scale", "client")
 
 
 @dataclass
@@ -35,6 +35,7 @@ class Config:
     scale_modes: list[str] = field(default_factory=lambda: ["stream", "items"])
     page_size: int = 1000
     scale_params: dict[str, Any] = field(default_factory=dict)
+    client_n: int = 500
 
 
 def machine() -> dict[str, Any]:
@@ -276,6 +277,63 @@ def scale_export(config: Config, log: Log) -> dict[str, Any]:
     )
 
 
+# ------------------------------------------------------------------ client
+
+
+def client_at(config: Config, latency_ms: float, log: Log) -> dict[str, Any]:
+    """One-off calls: the Keitaro client and raw aiohttp, taking turns, against one stand-in."""
+    n = config.client_n
+    bodies = stream_bodies(input_items(n))
+    raw_samples: dict[int, list[Sample]] = {c: [] for c in config.concurrency}
+    client_samples: dict[int, list[Sample]] = {c: [] for c in config.concurrency}
+    workflow_samples: list[Sample] = []
+    with servers.running("stand-in", latency_ms) as server:
+        top = max(config.concurrency)
+        raw_client.run(server, bodies, top)  # warm-up: imports, caches, first connections
+        client_runs.run(server, bodies, top)
+        client_runs.run_workflows(server, bodies[:10])
+        for r in range(config.repeat):
+            for c in config.concurrency:
+                jobs = [
+                    lambda c=c: raw_samples[c].append(raw_client.run(server, bodies, c)),
+                    lambda c=c: client_samples[c].append(client_runs.run(server, bodies, c)),
+                ]
+                for job in jobs if r % 2 == 0 else jobs[::-1]:
+                    job()
+                log(
+                    f"client {latency_ms:g} ms, c={c}, run {r + 1}: "
+                    f"raw {raw_samples[c][-1].calls_per_s:.0f}/s, "
+                    f"client {client_samples[c][-1].calls_per_s:.0f}/s"
+                )
+            workflow_samples.append(client_runs.run_workflows(server, bodies))
+    rows = []
+    ratios: dict[str, Any] = {"client_over_raw": {}, "client_extra_cpu_us_per_call": {}}
+    raw_by_c: dict[int, Summary] = {}
+    for c in config.concurrency:
+        raw = raw_by_c[c] = summarize(raw_samples[c])
+        mine = summarize(client_samples[c])
+        ratio = _ratio(mine.calls_per_s, raw.calls_per_s)
+        extra = round(mine.cpu_us_per_item - raw.cpu_us_per_item, 1)
+        ratios["client_over_raw"][str(c)] = ratio
+        ratios["client_extra_cpu_us_per_call"][str(c)] = extra
+        rows.append(_row("raw aiohttp", raw))
+        rows.append(_row("Keitaro client", mine, over_raw=ratio, extra_cpu_us=extra))
+    workflows = summarize(workflow_samples)
+    low = min(config.concurrency)
+    over = _ratio(workflows.calls_per_s, raw_by_c[low].calls_per_s) if low == 1 else None
+    ratios["workflow_per_call_over_raw_c1"] = over
+    rows.append(_row("workflow per call", workflows, over_raw=over))
+    return {
+        "latency_ms": latency_ms,
+        "server": "stand-in",
+        "n": n,
+        "workflow_per_call": "a Manual Trigger -> Keitaro workflow run for each call, one "
+        "after another (a session per call): one-off calls before the client existed",
+        "runs": rows,
+        "ratios": ratios,
+    }
+
+
 # ------------------------------------------------------------------ all
 
 
@@ -301,6 +359,7 @@ def run_all(config: Config, log: Log) -> dict[str, Any]:
             "parts": config.parts,
             "scale_rows": config.scale_rows,
             "page_size": config.page_size,
+            "client_n": config.client_n,
             "command": " ".join(["python -m bench", *sys.argv[1:]]),
         },
     }
@@ -316,4 +375,8 @@ def run_all(config: Config, log: Log) -> dict[str, Any]:
         results["startup"] = _guarded("startup", log, lambda: startup_times(config, log))
     if "scale" in config.parts:
         results["scale"] = _guarded("scale", log, lambda: scale_export(config, log))
+    if "client" in config.parts:
+        results["client"] = _guarded(
+            "client", log, lambda: [client_at(config, ms, log) for ms in config.latency_ms]
+        )
     return results

@@ -39,6 +39,17 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--all-nodes", action="store_true", help="print every node's output, not only the last"
     )
+    run.add_argument(
+        "--output-dir",
+        type=Path,
+        help="folder that output files of the workflow (options.outputFile) are written "
+        "under (default: the current directory); it must exist",
+    )
+    run.add_argument(
+        "--allow-output-outside",
+        action="store_true",
+        help="let the workflow write output files anywhere (absolute paths, '..')",
+    )
 
     describe = sub.add_parser(
         "describe", help="show the node's resources, operations and parameters"
@@ -50,15 +61,15 @@ def _parser() -> argparse.ArgumentParser:
         "--node", default="n8n-nodes-keitaro.keitaro", help="node type to describe"
     )
 
-    sandbox = sub.add_parser("sandbox", help="serve the Keitaro sandbox (an Admin API emulator)")
-    sandbox.add_argument("--port", type=int, default=8765)
-    sandbox.add_argument("--host", default="127.0.0.1")
-    sandbox.add_argument("--db", help="SQLite file to keep data in (default: in memory)")
-    sandbox.add_argument("--api-key", help="API key to accept (default: sandbox-api-key)")
-    sandbox.add_argument("--clicks", type=int, help="size of the synthetic click dataset")
-    sandbox.add_argument(
-        "--latency-ms", type=float, default=0.0, help="delay added to every answer"
+    sandbox = sub.add_parser(
+        "sandbox",
+        help="serve the Keitaro sandbox (an Admin API emulator) with demo data",
+        description="Serve an emulated Keitaro Admin API v1 with demo data (--empty for none) "
+        "and print the KEITARO_DOMAIN and KEITARO_API_KEY lines that point `run` at it.",
     )
+    from keitaro_node.sandbox.command import add_arguments as add_sandbox_arguments
+
+    add_sandbox_arguments(sandbox)
 
     coverage = sub.add_parser(
         "coverage", help="compare the node's operations with Keitaro's OpenAPI document"
@@ -66,12 +77,48 @@ def _parser() -> argparse.ArgumentParser:
     coverage.add_argument(
         "--spec",
         type=Path,
-        default=Path("../shared/keitaro-api/keitaro-admin-api-openapi.json"),
-        help="Keitaro's Admin API OpenAPI JSON (default: %(default)s)",
+        default=None,
+        help="Keitaro's Admin API OpenAPI JSON (not shipped with keitaro-node; default: "
+        "$KEITARO_OPENAPI, ./keitaro-admin-api-openapi.json, or ../shared/keitaro-api/ "
+        "beside the checkout)",
     )
 
     check = sub.add_parser("test-credentials", help="check that the credentials reach the tracker")
     check.add_argument("--credentials", type=Path, help="credentials file (JSON or YAML)")
+
+    mcp = sub.add_parser(
+        "mcp",
+        help="serve the nodes' operations as MCP tools (stdio, or --http)",
+        description="A Model Context Protocol server: one tool per resource of every node with "
+        "resources. Read-only unless --allow-write. Needs: pip install 'keitaro-node[mcp]'.",
+    )
+    mcp.add_argument(
+        "--credentials", type=Path, help="credentials file; several named trackers allowed"
+    )
+    mcp.add_argument(
+        "--allow-write",
+        action="store_true",
+        help="offer operations that change the tracker (destructive ones still need confirm)",
+    )
+    mcp.add_argument("--workflows", type=Path, help="folder of saved workflows to offer")
+    mcp.add_argument(
+        "--tools",
+        choices=("resource", "operation"),
+        default="resource",
+        help="one tool per resource (default) or per operation",
+    )
+    mcp.add_argument(
+        "--max-result-chars",
+        type=int,
+        default=100_000,
+        help="cut longer answers, saying so (default 100000)",
+    )
+    mcp.add_argument(
+        "--sandbox", action="store_true", help="add a built-in sandbox tracker named 'sandbox'"
+    )
+    mcp.add_argument("--http", action="store_true", help="serve streamable HTTP instead of stdio")
+    mcp.add_argument("--host", default="127.0.0.1", help="HTTP address (default 127.0.0.1)")
+    mcp.add_argument("--port", type=int, default=8000, help="HTTP port (0: any free port)")
     return parser
 
 
@@ -92,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
             return _coverage(args)
         if args.command == "test-credentials":
             return run_async(_test_credentials(args))
+        if args.command == "mcp":
+            return run_async(_mcp(args))
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
@@ -170,6 +219,11 @@ async def _run(args: argparse.Namespace) -> int:
 
     workflow = load_workflow(args.workflow)
     items = _read_items(args.input)
+    options: dict[str, Any] = {"allowOutputOutside": bool(args.allow_output_outside)}
+    if args.output_dir is not None:
+        if not args.output_dir.is_dir():
+            raise FileNotFoundError(f"--output-dir: no such folder: {args.output_dir}")
+        options["outputDir"] = str(args.output_dir)
     store = _store(args.credentials)
     sandbox = None
     if args.sandbox:
@@ -177,14 +231,14 @@ async def _run(args: argparse.Namespace) -> int:
 
         sandbox = Sandbox()
         await sandbox.start()
-        campaign = sandbox.seed_campaign()
+        demo = sandbox.seed_demo()  # the same demo data as `keitaro-node sandbox`
         store.override("keitaroApi", {"domain": sandbox.url, "apiKey": sandbox.api_key})
         print(
-            f"sandbox tracker at {sandbox.url} with campaign {campaign['id']} ({campaign['name']!r})",
+            f"sandbox tracker at {sandbox.url} with {demo.describe() if demo else 'no demo data'}",
             file=sys.stderr,
         )
     try:
-        result = await run_workflow(workflow, items, store)
+        result = await run_workflow(workflow, items, store, options=options)
     except WorkflowError as exc:
         if exc.completed:
             _print_items(exc.completed)
@@ -225,24 +279,18 @@ def _describe(args: argparse.Namespace) -> int:
 
 
 def _coverage(args: argparse.Namespace) -> int:
-    from keitaro_node.keitaro.coverage import compare, report
+    from keitaro_node.keitaro.coverage import compare, find_spec, report
     from keitaro_node.keitaro.node import KeitaroNode
 
-    if not args.spec.is_file():
-        raise FileNotFoundError(f"no OpenAPI document at {args.spec} (pass --spec PATH)")
-    result = compare(args.spec, KeitaroNode().routes)
+    result = compare(find_spec(args.spec), KeitaroNode().routes)
     print(report(result))
     return 0 if not result.missing else 1
 
 
 def _sandbox(args: argparse.Namespace) -> int:
-    from keitaro_node.sandbox import DEFAULT_API_KEY, serve
+    from keitaro_node.sandbox.command import run as run_sandbox
 
-    kwargs: dict[str, Any] = {"latency_ms": args.latency_ms}
-    if args.clicks is not None:
-        kwargs["dataset_clicks"] = args.clicks
-    serve(args.port, args.db, args.api_key or DEFAULT_API_KEY, host=args.host, **kwargs)
-    return 0
+    return run_sandbox(args)
 
 
 async def _test_credentials(args: argparse.Namespace) -> int:
@@ -252,6 +300,24 @@ async def _test_credentials(args: argparse.Namespace) -> int:
     host = plugin_host()
     message = await test_credentials(host.credential_types["keitaroApi"], _store(args.credentials))
     print(message)
+    return 0
+
+
+async def _mcp(args: argparse.Namespace) -> int:
+    from keitaro_node.mcp.server import McpSettings, serve
+
+    settings = McpSettings(
+        credentials=args.credentials,
+        allow_write=args.allow_write,
+        workflows=args.workflows,
+        tool_style=args.tools,
+        max_result_chars=args.max_result_chars,
+        sandbox=args.sandbox,
+        http=args.http,
+        host=args.host,
+        port=args.port,
+    )
+    await serve(settings)
     return 0
 
 

@@ -72,10 +72,11 @@ async def run(
     items: list[dict[str, Any]] | None = None,
     credentials: CredentialStore | None = None,
     host: PluginHost | None = None,
+    options: dict[str, Any] | None = None,
 ) -> RunResult:
     parsed = parse_workflow(copy.deepcopy(workflow))
     inputs: list[Item] | None = items_from_json(items) if items is not None else None
-    return await run_workflow(parsed, inputs, credentials, host=host)
+    return await run_workflow(parsed, inputs, credentials, host=host, options=options)
 
 
 def dump(value: Any) -> str:

@@ -10,6 +10,8 @@ from support import chain, node, run
 from keitaro_node.runtime.errors import WorkflowError
 from keitaro_node.runtime.workflow import WorkflowFormatError, parse_workflow
 
+STRICT = {"caseSensitive": True, "typeValidation": "strict", "version": 2}
+
 
 def assignments(*entries: tuple[str, Any, str]) -> dict[str, Any]:
     return {
@@ -31,7 +33,8 @@ async def test_edit_fields_sets_typed_values_with_dot_notation() -> None:
         ("stream.filters", '[{"name": "country"}]', "array"),
     )
     workflow = chain(
-        node("Start", "n8n-nodes-base.manualTrigger"), node("Set", "n8n-nodes-base.set", params)
+        node("Start", "n8n-nodes-base.manualTrigger"),
+        node("Set", "n8n-nodes-base.set", params, typeVersion=3.4),
     )
     result = await run(workflow, [{"geo": "GB", "w": "60", "other": 1}])
     assert result.items("Set")[0].json == {
@@ -42,11 +45,14 @@ async def test_edit_fields_sets_typed_values_with_dot_notation() -> None:
 async def test_edit_fields_can_keep_other_fields_and_reports_bad_types() -> None:
     params = {**assignments(("n", "={{ $json.x }}", "number")), "includeOtherFields": True}
     workflow = chain(
-        node("Start", "n8n-nodes-base.manualTrigger"), node("Set", "n8n-nodes-base.set", params)
+        node("Start", "n8n-nodes-base.manualTrigger"),
+        node("Set", "n8n-nodes-base.set", params, typeVersion=3.4),
     )
     result = await run(workflow, [{"x": "5", "keep": "me"}])
     assert result.items("Set")[0].json == {"x": "5", "keep": "me", "n": 5}
-    with pytest.raises(WorkflowError, match="item 1: field 'n': 'five' is not a number"):
+    with pytest.raises(
+        WorkflowError, match=r"item 1: 'n' expects a number but we got 'five' \[item 1\]"
+    ):
         await run(workflow, [{"x": 1}, {"x": "five"}])
 
 
@@ -69,10 +75,11 @@ async def test_if_routes_items_by_conditions() -> None:
             },
         ],
         "combinator": "and",
+        "options": STRICT,
     }
     workflow = chain(
         node("Start", "n8n-nodes-base.manualTrigger"),
-        node("If", "n8n-nodes-base.if", {"conditions": conditions}),
+        node("If", "n8n-nodes-base.if", {"conditions": conditions}, typeVersion=2.2),
     )
     items = [
         {"country": "GB", "clicks": 12, "active": True},
@@ -101,10 +108,11 @@ async def test_if_or_combinator_and_string_operations() -> None:
             },
         ],
         "combinator": "or",
+        "options": STRICT,
     }
     workflow = chain(
         node("Start", "n8n-nodes-base.manualTrigger"),
-        node("If", "n8n-nodes-base.if", {"conditions": conditions}),
+        node("If", "n8n-nodes-base.if", {"conditions": conditions}, typeVersion=2.2),
     )
     result = await run(
         workflow, [{"url": "https://a"}, {"url": "http://offer"}, {"url": "ftp://x"}]
@@ -117,11 +125,13 @@ async def test_nodes_without_items_do_not_run() -> None:
     conditions = {
         "conditions": [
             {"leftValue": 1, "rightValue": 2, "operator": {"type": "number", "operation": "gt"}}
-        ]
+        ],
+        "combinator": "and",
+        "options": STRICT,
     }
     workflow = chain(
         node("Start", "n8n-nodes-base.manualTrigger"),
-        node("If", "n8n-nodes-base.if", {"conditions": conditions}),
+        node("If", "n8n-nodes-base.if", {"conditions": conditions}, typeVersion=2.2),
         node("After", "n8n-nodes-base.noOp"),
     )
     result = await run(workflow, [{"a": 1}])
@@ -158,7 +168,7 @@ async def test_edit_fields_never_changes_the_input_item() -> None:
     }
     workflow = chain(
         node("Start", "n8n-nodes-base.manualTrigger"),
-        node("Set", "n8n-nodes-base.set", params),
+        node("Set", "n8n-nodes-base.set", params, typeVersion=3.4),
     )
     result = await run(workflow, [{"stream": {"name": "original", "extra": {"keep": True}}}])
     assert result.items("Start")[0].json == {

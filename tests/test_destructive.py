@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
@@ -16,7 +17,9 @@ from keitaro_node.sandbox import Sandbox, SandboxConfig
 @pytest.fixture(scope="module")
 def tracker() -> Iterator[Sandbox]:
     """A tracker of this module's own: these tests delete statistics."""
-    sandbox = Sandbox(SandboxConfig(api_key="destructive-tests-key", dataset_clicks=3000))
+    sandbox = Sandbox(
+        SandboxConfig(api_key="destructive-tests-key", dataset_clicks=3000, today=date(2026, 1, 31))
+    )
     sandbox.start_in_thread()
     yield sandbox
     sandbox.stop_thread()

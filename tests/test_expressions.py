@@ -10,7 +10,13 @@ import pytest
 from support import chain, keitaro_workflow, node, run, stream_body
 
 from keitaro_node.runtime.errors import NodeOperationError, WorkflowError
-from keitaro_node.runtime.expressions import DateTimeValue, ExpressionError, compile_template
+from keitaro_node.runtime.expressions import (
+    DateTimeValue,
+    ExpressionError,
+    compile_template,
+    find_zone,
+)
+from keitaro_node.runtime.expressions.luxon import LuxonDateTime
 from keitaro_node.sandbox import Sandbox
 
 NAMES = frozenset({"$json", "$itemIndex", "$now"})
@@ -23,7 +29,9 @@ SCOPE: dict[str, Any] = {
         "zero": 0,
     },
     "$itemIndex": 4,
-    "$now": DateTimeValue(datetime(2026, 3, 9, 14, 5, 7, tzinfo=UTC)),
+    "$now": DateTimeValue(
+        LuxonDateTime.from_datetime(datetime(2026, 3, 9, 14, 5, 7, tzinfo=UTC), find_zone("UTC"))  # type: ignore[arg-type]
+    ),
 }
 
 
@@ -56,7 +64,7 @@ def render(source: str) -> Any:
         ("={{ $json.name.split(' ')[0] }}", "gb"),
         ("=plain text", "plain text"),
         ("={{ $json.a }}", {"b": 5}),
-        ("=obj: {{ $json.a }}", 'obj: {"b": 5}'),
+        ("=obj: {{ $json.a }}", "obj: [object Object]"),
         ("={{ typeof $json.ids }}", "object"),
         ("={{ Object.keys($json.a) }}", ["b"]),
         ("={{ $json?.missing?.deeper }}", None),
@@ -70,33 +78,33 @@ def test_supported_subset(source: str, expected: Any) -> None:
 @pytest.mark.parametrize(
     ("source", "message"),
     [
-        ("={{ $json.__class__ }}", "access to '__class__' is not allowed"),
-        ("={{ $json.name.__class__.__mro__ }}", "not allowed"),
-        ("={{ $json['__proto__'] }}", "not allowed"),
+        ("={{ $json.__class__ }}", '__class__" due to security concerns'),
+        ("={{ $json.name.__class__.__mro__ }}", "security concerns"),
+        ("={{ $json['__proto__'] }}", "security concerns"),
         (
             "={{ $json.constructor.constructor('return process')() }}",
-            "'constructor' is not allowed",
+            "invalid constructor function call",
         ),
-        ("={{ ''.constructor }}", "not allowed"),
-        ("={{ __import__('os').system('echo hacked') }}", "unknown name '__import__'"),
-        ("={{ process.env.KEITARO_API_KEY }}", "unknown name 'process'"),
-        ("={{ require('fs') }}", "unknown name 'require'"),
-        ("={{ globalThis }}", "unknown name 'globalThis'"),
-        ("={{ this.x }}", "unknown name 'this'"),
-        ("={{ open('/etc/passwd') }}", "unknown name 'open'"),
+        ("={{ ''.constructor }}", "invalid constructor"),
+        ("={{ __import__('os').system('echo hacked') }}", "'__import__' is not available"),
+        ("={{ process.env.KEITARO_API_KEY }}", "'process' is not available"),
+        ("={{ require('fs') }}", "'require' is not available"),
+        ("={{ globalThis }}", "'globalThis' is not available"),
+        ("={{ this.x }}", "'this' is not available"),
         ("={{ $json.name.format }}", None),
-        ("={{ $json.name.format() }}", "'format()' is not available"),
-        ("={{ $json.ids.pop() }}", "'pop()' is not available"),
-        ("={{ 'x'.repeat(10000000) }}", "too long"),
-        ("={{ $json.missing.deeper }}", "cannot read 'deeper' of undefined"),
+        ("={{ $json.name.format() }}", "format() is only callable on types"),
+        ("={{ 'x'.repeat(20000000) }}", "the size limit"),
+        ("={{ $json.missing.deeper }}", None),
         ("={{ 1 + }}", "ends too early"),
         ("={{ $json.a ", "never closed"),
-        ("={{ $json.a; $json.b }}", "unexpected character ';'"),
-        ("={{ x = 1 }}", "unexpected character '='"),
+        ("={{ $json.a; $json.b }}", "only one expression is allowed"),
+        ("={{ x = 1 }}", "assignments are not supported"),
     ],
 )
 def test_escapes_and_mistakes_are_expression_errors(source: str, message: str | None) -> None:
-    if message is None:  # reading an unknown member of text is just undefined, as in JavaScript
+    if (
+        message is None
+    ):  # undefined, as n8n gives it (JavaScript's TypeError makes the block undefined)
         assert render(source) is None
         return
     with pytest.raises(ExpressionError, match=re.escape(message)):
@@ -146,7 +154,7 @@ async def test_an_expression_that_tries_to_escape_fails_the_item_and_sends_nothi
     error = caught.value.error
     assert isinstance(error, NodeOperationError)
     assert "item 0:" in str(error) and "'Данные Потока' (streamData)" in str(error)
-    assert "not allowed" in str(error)
+    assert "invalid constructor function call" in str(error)
     assert tracker.request_count() == 0
 
 
@@ -169,7 +177,7 @@ async def test_node_reference_follows_paired_items(
     }
     workflow = chain(
         node("Start", "n8n-nodes-base.manualTrigger"),
-        node("Label", "n8n-nodes-base.set", set_params),
+        node("Label", "n8n-nodes-base.set", set_params, typeVersion=3.4),
         node("Keitaro", "n8n-nodes-keitaro.keitaro", keitaro_params),
     )
     result = await run(

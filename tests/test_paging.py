@@ -132,16 +132,22 @@ async def test_click_log_return_all_to_a_file_keeps_every_record(
         op(
             "click",
             "getLog",
-            {"pageSize": 300, "outputFile": str(target)},
+            {"pageSize": 300, "outputFile": "clicks.jsonl"},
             returnAll=True,
             **params,
         ),
         [{}],
         credentials,
+        options={"outputDir": str(tmp_path)},
     )
     summary = result.items("Keitaro")[0].json["data"]
     lines = target.read_text().splitlines()
-    assert summary == {"file": str(target), "records": len(lines), "pages": 7, "total": 2000}
+    assert summary == {
+        "file": str(target.resolve()),
+        "records": len(lines),
+        "pages": 7,
+        "total": 2000,
+    }
     assert len(lines) == 2000
     assert len({json.loads(line)["click_id"] for line in lines}) == 2000
     assert tracker.request_count("POST", CLICKS) == 7
@@ -184,3 +190,21 @@ async def test_campaign_list_pages_and_de_duplicates(tracker: Sandbox, credentia
     paged = await run(op("campaign", "getAll", {"pageSize": 2}, returnAll=True), [{}], credentials)
     assert [c["id"] for c in paged.items("Keitaro")[0].json["data"]] == ids
     assert len(set(ids)) == len(ids) >= 6
+
+
+@pytest.mark.parametrize("page_size", [400, 500, 1000, 2000])
+async def test_paging_stops_at_total_when_it_is_a_multiple_of_the_page_size(
+    tracker: Sandbox, credentials, page_size: int
+) -> None:
+    # every page is full, so only `total` can say that the last one was the last
+    params = {"interval": "all_time", "timezone": "UTC", "columns": ["click_id"]}
+    result = await run(
+        op("click", "getLog", {"pageSize": page_size}, returnAll=True, **params),
+        [{}],
+        credentials,
+    )
+    data = result.items("Keitaro")[0].json["data"]
+    assert data["total"] == 2000 and 2000 % page_size == 0
+    assert len(data["rows"]) == 2000
+    assert len({row["click_id"] for row in data["rows"]}) == 2000
+    assert tracker.request_count("POST", CLICKS) == 2000 // page_size  # no empty page asked for

@@ -28,7 +28,10 @@ def check_body(schema_name: str, body: Any) -> None:
     """Raise BodyProblem naming each wrong field; return quietly when the body fits."""
     errors = _check(schema_name).errors(body)
     if errors:
-        raise BodyProblem("; ".join(_describe(e) for e in errors[:8]))
+        # one message per problem: a schema reports each missing field of an object as its
+        # own error, and the description of one already names all of them
+        problems = list(dict.fromkeys(_describe(e) for e in errors))
+        raise BodyProblem("; ".join(problems[:8]))
 
 
 def _where(error: Any) -> str:

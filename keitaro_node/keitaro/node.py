@@ -18,10 +18,11 @@ from keitaro_node.runtime.errors import NodeApiError, NodeError, NodeOperationEr
 from keitaro_node.runtime.items import Item
 from keitaro_node.runtime.node import ExecutionContext, NodeType
 
+from .answer_shape import Shape, expected_shape, fits, wrong_shape
 from .client import ApiRequest, ApiResponse, KeitaroClient
 from .connection import client_settings, normalize_base_url
-from .outputs import Envelopes, JsonLinesFile, record_items
-from .paging import fetch_pages, records_of
+from .outputs import Envelopes, JsonLinesFile, output_path, record_items
+from .paging import PageShapeError, fetch_pages, records_of
 from .request_builder import RequestBuilder, report_dialect
 from .resources import data_file
 from .routing import Routing, routing_table
@@ -60,11 +61,19 @@ class KeitaroNode(NodeType):
         builder = RequestBuilder(
             operation, routing, strict=options.get("strictChecks", True) is not False
         )
-        output_file = str(options.get("outputFile") or "") if routing.pagination else ""
-        sink_file = JsonLinesFile(output_file) if output_file else None
+        output_file = str(options.get("outputFile") or "").strip() if routing.pagination else ""
+        sink_file = (
+            JsonLinesFile(
+                output_path(output_file, ctx.options),
+                overwrite=options.get("overwriteOutputFile") is True,
+            )
+            if output_file
+            else None
+        )
         file_lock = asyncio.Lock()
         page_size = int(options.get("pageSize") or 1000)
         sent: dict[int, ApiRequest] = {}  # requests of items in flight, for error items
+        shape = expected_shape(operation.name, routing)
 
         api_key = credentials.reveal("apiKey")
         auth = credentials.auth_headers()  # as the credential type declares: Api-Key
@@ -78,7 +87,9 @@ class KeitaroNode(NodeType):
                 if not routing.pagination and routing.handler is None:  # the common case
                     response = await client.send(request, item_index=index)
                     del sent[index]
-                    return _single(envelopes, routing, request, response, params, index, warnings)
+                    return _single(
+                        envelopes, routing, shape, request, response, params, index, warnings
+                    )
                 send = _Sender(client, routing, params, index)
                 if routing.pagination:
                     if sink_file is not None:
@@ -102,6 +113,7 @@ class KeitaroNode(NodeType):
                     out = _single(
                         envelopes,
                         routing,
+                        shape,
                         send.last_request or request,
                         response,
                         params,
@@ -121,9 +133,12 @@ class KeitaroNode(NodeType):
                 out = await ctx.map_items(
                     items, handle, concurrency=settings.concurrency, error_item=error_item
                 )
-            finally:
+            except BaseException:
                 if sink_file is not None:
-                    sink_file.close()
+                    sink_file.discard_if_empty()
+                raise
+            if sink_file is not None:
+                sink_file.close()
         if options.get("splitIntoItems") and sink_file is None:
             out = _split(out, routing)
         return [out]
@@ -161,16 +176,26 @@ class _Sender:
 def _single(
     envelopes: Envelopes,
     routing: Routing,
+    shape: Shape | None,
     request: ApiRequest,
     response: ApiResponse,
     params: dict[str, Any],
     index: int,
     warnings: list[str],
 ) -> Item:
-    """The output item of one request: the envelope, or a file for downloads."""
+    """The output item of one request: the envelope, or a file for downloads.
+
+    An answer whose shape cannot be the operation's fails the item instead of becoming its
+    data (a list of clicks is not "the created stream").
+    """
     if routing.binary and isinstance(response.data, bytes):
         prop = str(params.get("binaryPropertyName") or "data")
         return envelopes.binary_item(request, response, index, prop)
+    if shape is not None and not fits(shape, response.data):
+        operation = envelopes.operation
+        raise wrong_shape(
+            operation.resource, operation.name, shape, request, response.data, response.attempts
+        )
     return envelopes.item(request, response.data, index, response.attempts, warnings)
 
 
@@ -191,14 +216,25 @@ async def _paged(
     sink_file: JsonLinesFile | None,
 ) -> Item:
     collected: list[Any] = []
-    result = await fetch_pages(
-        send,
-        request,
-        routing,
-        params,
-        page_size,
-        sink_file.write if sink_file else collected.extend,
-    )
+    try:
+        result = await fetch_pages(
+            send,
+            request,
+            routing,
+            params,
+            page_size,
+            sink_file.write if sink_file else collected.extend,
+        )
+    except PageShapeError as exc:
+        operation = envelopes.operation
+        last = send.last_request or request
+        exc.message = (
+            f"{operation.resource} {operation.name}: {last.method} {last.path}: {exc.message}"
+        )
+        exc.description = exc.description or (
+            "check the tracker's domain and that nothing between it and you rewrites answers"
+        )
+        raise
     if sink_file is not None:
         data: Any = {
             "file": str(sink_file.path),
@@ -234,3 +270,7 @@ def _split(items: list[Item], routing: Routing) -> list[Item]:
         attempts = int((item.metadata or {}).get("attempts", 1))
         out.extend(record_items(records, index, attempts))
     return out
+
+
+# The Python client (keitaro_node/client) sends its one-off calls through the same sender.
+Sender = _Sender

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlencode
@@ -114,17 +115,68 @@ def _file_name(response: ApiResponse) -> str | None:
     return Path(match.group(1)).name or None
 
 
-class JsonLinesFile:
-    """Records written as JSON lines as pages arrive; opened (and emptied) once per run."""
+# Engine options (run_workflow(..., options=...); `keitaro-node run --output-dir`) that say
+# where output files may go.
+OUTPUT_DIR = "outputDir"
+ALLOW_OUTPUT_OUTSIDE = "allowOutputOutside"
 
-    def __init__(self, path: str) -> None:
-        self.path = Path(path).expanduser()
+
+def output_path(raw: str, run_options: Mapping[str, Any]) -> Path:
+    """Where the option `outputFile` = `raw` writes, or a NodeOperationError saying why not.
+
+    Workflows travel between people, so a path in one is resolved under the run's output
+    folder (the engine option `outputDir`, else the working directory) and may not leave it:
+    no absolute paths, no `..`, no symlink out - unless the run allows it
+    (`allowOutputOutside`). The file's folder must already exist.
+    """
+    base = Path(str(run_options.get(OUTPUT_DIR) or ".")).expanduser()
+    anywhere = run_options.get(ALLOW_OUTPUT_OUTSIDE) is True
+    text = raw.strip()
+    wanted = Path(text)
+    how = (
+        "outputs go inside the run's output folder "
+        f"({base.resolve()}); give a path relative to it, or let the run write anywhere "
+        f"(keitaro-node run --allow-output-outside; engine option {ALLOW_OUTPUT_OUTSIDE})"
+    )
+    if not anywhere:
+        if wanted.is_absolute() or text.startswith("~"):
+            raise NodeOperationError(f"'Output File' {text!r} is an absolute path: {how}")
+        if ".." in wanted.parts:
+            raise NodeOperationError(f"'Output File' {text!r} leaves the output folder: {how}")
+    target = (base / wanted.expanduser()).resolve()
+    if not anywhere and not target.is_relative_to(base.resolve()):
+        raise NodeOperationError(
+            f"'Output File' {text!r} leads out of the output folder (through a link): {how}"
+        )
+    if not target.parent.is_dir():
+        raise NodeOperationError(
+            f"'Output File': the folder {target.parent} does not exist; create it first "
+            "(folders are never created on a workflow's say-so)"
+        )
+    return target
+
+
+class JsonLinesFile:
+    """Records written as JSON lines as pages arrive; opened once per run.
+
+    An existing file is replaced only with `overwrite` (the node option 'Overwrite Output
+    File'); otherwise opening fails before anything is sent, so no earlier export is lost.
+    """
+
+    def __init__(self, path: Path, overwrite: bool = False) -> None:
+        self.path = path
+        if path.is_dir():
+            raise NodeOperationError(f"'Output File' {path} is a folder, not a file")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._file: IO[str] = self.path.open("w", encoding="utf-8")
+            self._file: IO[str] = path.open("w" if overwrite else "x", encoding="utf-8")
+        except FileExistsError:
+            raise NodeOperationError(
+                f"the output file {path} already exists; set the option 'Overwrite Output "
+                "File' (overwriteOutputFile) to replace it, or choose another name"
+            ) from None
         except OSError as exc:
             raise NodeOperationError(
-                f"cannot write the output file {self.path}: {exc.strerror}"
+                f"cannot write the output file {path}: {exc.strerror}"
             ) from None
         self.records = 0
 
@@ -137,3 +189,10 @@ class JsonLinesFile:
 
     def close(self) -> None:
         self._file.close()
+
+    def discard_if_empty(self) -> None:
+        """After a failed run: remove the file this run created when nothing went into it,
+        so that running again does not meet an empty file in the way."""
+        self._file.close()
+        if self.records == 0:
+            self.path.unlink(missing_ok=True)

@@ -17,6 +17,7 @@ from typing import Any
 
 from keitaro_node.runtime.errors import NodeApiError
 
+from .answer_shape import describe
 from .client import ApiRequest, ApiResponse
 from .routing import Routing
 
@@ -36,26 +37,26 @@ class PagingResult:
     last: ApiResponse | None = None
 
 
+class PageShapeError(NodeApiError):
+    """A page whose answer holds no list of records; the node adds which operation it was."""
+
+
 def records_of(answer: Any, path: str) -> list[Any]:
     """The records inside an answer: `answer[path]`, or the answer itself when it is a list."""
     if not path:
         if isinstance(answer, list):
             return answer
-        raise NodeApiError(
-            "the tracker answered with an object where a list was expected",
-            description=_peek(answer),
+        raise PageShapeError(
+            f"the tracker answered with {describe(answer)} where a list was expected",
             retryable=False,
         )
     if isinstance(answer, dict) and isinstance(answer.get(path), list):
         return list(answer[path])
-    raise NodeApiError(
-        f"the tracker's answer has no '{path}' list", description=_peek(answer), retryable=False
+    raise PageShapeError(
+        f"the tracker answered with {describe(answer)} where an object with a '{path}' list "
+        "was expected",
+        retryable=False,
     )
-
-
-def _peek(answer: Any) -> str:
-    text = json.dumps(answer, ensure_ascii=False, default=str)
-    return text if len(text) < 200 else text[:200] + "..."
 
 
 async def fetch_pages(

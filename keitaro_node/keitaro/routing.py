@@ -43,6 +43,9 @@ class Routing(BaseModel):
     binary: bool = False
     # an operation with code of its own: "report" translates between report dialects
     handler: Literal["report"] | None = None
+    # the answer's top-level JSON type; unset: creates, gets and updates answer an object,
+    # getAll and getArchived a list, others are not checked (see answer_shape.py)
+    answer: Literal["object", "array", "any"] | None = None
 
     @property
     def path_parameters(self) -> list[str]:

@@ -6,7 +6,9 @@ reprs, error messages and echoed request headers show a mask instead.
 
 from __future__ import annotations
 
+import logging
 import os
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,8 @@ from .errors import NodeOperationError
 from .expressions import compile_template, is_expression
 
 MASK = "***"
+
+log = logging.getLogger("keitaro_node.runtime.credentials")
 
 
 class CredentialsMissing(NodeOperationError):
@@ -85,6 +89,23 @@ class CredentialValues:
     __str__ = __repr__
 
 
+def warn_if_shared(file: Path) -> None:
+    """Warn (as ssh does for keys, but without refusing) when others may read the file."""
+    if os.name != "posix":
+        return
+    mode = stat.S_IMODE(file.stat().st_mode)
+    if mode & 0o077:
+        who = "other users" if mode & 0o007 else "your group"
+        log.warning(
+            "the credentials file %s can be read or changed by %s (permissions %04o); it holds "
+            "secrets - make it yours alone with: chmod 600 %s",
+            file,
+            who,
+            mode,
+            file,
+        )
+
+
 def _typed(kind: str, value: Any) -> Any:
     if isinstance(value, str) and kind == "boolean":
         return value.strip().lower() in ("1", "true", "yes", "on")
@@ -117,6 +138,7 @@ class CredentialStore:
         file = Path(path)
         if not file.is_file():
             raise FileNotFoundError(f"credentials file not found: {file}")
+        warn_if_shared(file)
         data = load_yaml_or_json(file)
         if not isinstance(data, dict):
             raise ValueError(f"credentials file {file} must hold an object")

@@ -66,7 +66,7 @@ class _Run:
     def has_run(self, node: str) -> bool:
         return node in self.result.outputs
 
-    def items(self, node: str, output: int = 0) -> list[Item]:
+    def items(self, node: str, output: int = 0, run: int | None = None) -> list[Item]:
         return self.result.items(node, output)
 
 

@@ -7,16 +7,21 @@ of how the engine walks the graph.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from .expressions import (
+    UNDEFINED,
+    ZONE_KEY,
     ExpressionError,
     ExprObject,
     expression_callable,
+    find_zone,
     now_value,
     today_value,
 )
+from .expressions.luxon.zones import default_zone_name
 from .items import Item
 
 SCOPE_NAMES = frozenset(
@@ -33,8 +38,16 @@ SCOPE_NAMES = frozenset(
         "$today",
         "$workflow",
         "$execution",
+        "$items",
+        "$vars",
+        "$env",
+        "$prevNode",
+        ZONE_KEY,
     }
 )
+
+# Environment variables that $env never shows, whatever the options: the names of secrets.
+_SECRET_HINTS = ("KEY", "SECRET", "TOKEN", "PASSWORD", "PASSWD", "CREDENTIAL", "AUTH", "PRIVATE")
 
 
 class RunView(Protocol):
@@ -42,7 +55,7 @@ class RunView(Protocol):
 
     def has_run(self, node: str) -> bool: ...
 
-    def items(self, node: str, output: int = 0) -> list[Item]: ...
+    def items(self, node: str, output: int = 0, run: int | None = None) -> list[Item]: ...
 
 
 class NodeRef(ExprObject):
@@ -66,6 +79,11 @@ class NodeRef(ExprObject):
             return item_view(self._paired())
         if name == "isExecuted":
             return self.run.has_run(self.name)
+        if name in ("json", "binary"):  # $node["Name"].json: the first item of its output
+            items = self._output()
+            return item_view(items[0]).get(name, UNDEFINED) if items else UNDEFINED
+        if name == "name":
+            return self.name
         return super().expr_get(name)
 
     def expr_call(self, name: str, args: list[Any]) -> Any:
@@ -79,6 +97,9 @@ class NodeRef(ExprObject):
         if name in ("item", "pairedItem", "itemMatching"):
             return item_view(self._paired())
         return super().expr_call(name, args)
+
+    def expr_plain(self) -> Any:
+        return {"name": self.name}
 
     def _paired(self) -> Item:
         if not self.run.has_run(self.name):
@@ -94,9 +115,10 @@ class NodeRef(ExprObject):
 class InputRef(ExprObject):
     """`$input`: the current node's input items."""
 
-    def __init__(self, items: list[Item], index: int) -> None:
+    def __init__(self, items: list[Item], index: int, params: Any = None) -> None:
         self.items = items
         self.index = index
+        self.params = params if params is not None else {}
 
     def expr_name(self) -> str:
         return "$input"
@@ -104,6 +126,10 @@ class InputRef(ExprObject):
     def expr_get(self, name: str) -> Any:
         if name == "item":
             return item_view(self.items[self.index])
+        if name == "params":
+            return self.params
+        if name == "context":
+            return {}
         return super().expr_get(name)
 
     def expr_call(self, name: str, args: list[Any]) -> Any:
@@ -123,6 +149,39 @@ def item_view(item: Item) -> dict[str, Any]:
             k: {"mimeType": b.mime_type, "fileName": b.file_name} for k, b in item.binary.items()
         }
     return view
+
+
+class NodeOutputs(ExprObject):
+    """`$node`: `$node["Name"].json` reads another node's first output item."""
+
+    def __init__(self, run: RunView, node_names: frozenset[str], current: Item) -> None:
+        self.run = run
+        self.node_names = node_names
+        self.current = current
+
+    def expr_name(self) -> str:
+        return "$node"
+
+    def expr_get(self, name: str) -> Any:
+        if name not in self.node_names:
+            raise ExpressionError(
+                f"Referenced node doesn't exist: there is no node called {name!r}"
+            )
+        return NodeRef(self.run, name, self.current)
+
+    def expr_plain(self) -> Any:
+        return {}
+
+
+def environment(expose: bool) -> dict[str, str]:
+    """What `$env` shows: nothing unless the engine allows it, and never a secret's name."""
+    if not expose:
+        return {}
+    return {
+        name: value
+        for name, value in os.environ.items()
+        if not any(hint in name.upper() for hint in _SECRET_HINTS)
+    }
 
 
 class ItemScope(dict[str, Any]):
@@ -150,13 +209,30 @@ class ItemScope(dict[str, Any]):
             @expression_callable
             def value(name: Any) -> NodeRef:
                 if not isinstance(name, str) or name not in node_names:
-                    raise ExpressionError(f"there is no node called {name!r} in this workflow")
+                    raise ExpressionError(
+                        f"Referenced node doesn't exist: there is no node called {name!r}"
+                    )
                 return NodeRef(run, name, item)
 
         elif key == "$input":
-            value = InputRef(items, index)
+            value = InputRef(items, index, self.get("$parameter"))
         elif key == "$binary":
             value = item_view(item).get("binary", {})
+        elif key == "$node":
+            value = NodeOutputs(run, node_names, item)
+        elif key == "$items":
+
+            @expression_callable
+            def value(name: Any = UNDEFINED, output: Any = 0, run_index: Any = UNDEFINED) -> Any:
+                if name is UNDEFINED or name is None:
+                    return [item_view(i) for i in items]
+                if not isinstance(name, str) or name not in node_names:
+                    raise ExpressionError("Referenced node doesn't exist")
+                if not run.has_run(name):
+                    raise ExpressionError(f"node '{name}' has not run (yet)")
+                chosen = None if run_index is UNDEFINED or run_index == -1 else int(run_index)
+                return [item_view(i) for i in run.items(name, int(output or 0), chosen)]
+
         else:
             raise KeyError(key)
         self[key] = value
@@ -171,17 +247,41 @@ def node_scope_factory(
     node_type: str,
     parameters: dict[str, Any],
     items: list[Item],
+    options: Mapping[str, Any] | None = None,
+    previous_node: str | None = None,
 ) -> Callable[[int], dict[str, Any]]:
-    """The scope of each item of one node run: shared values made once, item values on call."""
+    """The scope of each item of one node run: shared values made once, item values on call.
+
+    `options` are the engine's: `expressionEnv` (bool) lets `$env` show the process
+    environment (names that look like secrets are left out); `variables` fill `$vars`.
+    The time zone is the workflow's `settings.timezone`, else GENERIC_TIMEZONE / TZ.
+    """
+    options = options or {}
+    settings = getattr(workflow, "settings", None) or {}
+    zone_name = settings.get("timezone") if isinstance(settings, dict) else None
+    if not zone_name or zone_name == "DEFAULT":
+        zone_name = default_zone_name()
+    zone = find_zone(zone_name) or find_zone("UTC")
     shared = {
         "$runIndex": 0,
         "$parameter": parameters,
         "$node": {"name": node_name, "type": node_type},
-        "$now": now_value(),
-        "$today": today_value(),
-        "$workflow": {"name": workflow.name, "id": workflow.id},
+        "$now": now_value(zone),
+        "$today": today_value(zone),
+        "$workflow": {
+            "name": workflow.name,
+            "id": workflow.id,
+            "active": bool(getattr(workflow, "active", False)),
+        },
         "$execution": {"id": execution_id, "mode": "manual"},
+        "$vars": dict(options.get("variables") or {}),
+        "$env": environment(bool(options.get("expressionEnv"))),
+        "$prevNode": {"name": previous_node, "outputIndex": 0, "runIndex": 0}
+        if previous_node
+        else UNDEFINED,
+        ZONE_KEY: zone,
     }
+    del shared["$node"]  # `$node` is made per item (NodeOutputs)
     node_names = frozenset(n.name for n in workflow.nodes)
 
     def scope(index: int) -> dict[str, Any]:

@@ -79,6 +79,11 @@ def _presented_key(request: web.Request) -> str | None:
     return None
 
 
+def _key_matches(request: web.Request, expected: str) -> bool:
+    key = _presented_key(request)
+    return key is not None and hmac.compare_digest(key.encode(), expected.encode())
+
+
 def _route_miss(request: web.Request) -> web.Response:
     path = request.path
     if path.startswith(API_BASE + "/"):
@@ -90,16 +95,17 @@ def _route_miss(request: web.Request) -> web.Response:
 async def api(request: web.Request, handler: Handler) -> web.StreamResponse:
     path = request.path
     missed = request.match_info.http_exception is not None
+    config = request.app[CONFIG]
     if path.startswith(_CONTROL_PREFIX):
+        if config.control_needs_key and not _key_matches(request, config.api_key):
+            return error(401, "Invalid API key (sandbox control endpoints need it on this host)")
         if missed:
             return error(404, f"No sandbox control endpoint {request.method} {path}")
         return await _guarded(request, handler)
     if not path.startswith(_API_PREFIX):
         # Outside the API a tracker serves its admin panel: a 200 HTML page.
         return web.Response(text=ADMIN_PAGE, content_type="text/html")
-    key = _presented_key(request)
-    expected = request.app[CONFIG].api_key
-    if key is None or not hmac.compare_digest(key.encode(), expected.encode()):
+    if not _key_matches(request, config.api_key):
         return error(401, "Invalid API key")
     if missed:
         return _route_miss(request)
@@ -149,10 +155,11 @@ def create_app(config: SandboxConfig | None = None) -> web.Application:
     app = web.Application(middlewares=[edge, api], client_max_size=64 * 1024 * 1024)
     app[CONFIG] = config
     store = Store(config.db_path)
+    today = config.dataset_day()
     users.ensure_admin(store)
-    logs.seed_logs(store, config.seed)
+    logs.seed_logs(store, config.seed, today, config.log_lines)
     app[STORE] = store
-    app[DATASET] = Dataset(store, config.seed, config.dataset_clicks)
+    app[DATASET] = Dataset(store, config.seed, config.dataset_clicks, today)
     app[FAULTS] = FaultPlan()
     app[STATS] = RequestStats()
     for module in ROUTE_MODULES:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from aiohttp import web
@@ -64,7 +65,7 @@ def _joins(names: set[str]) -> str:
 
 def run_log(dataset: Dataset, body: Mapping[str, Any], kind: str) -> dict[str, Any]:
     started = time.perf_counter()
-    rng = parse_range(body)
+    rng = parse_range(body, dataset.today)
     limit, offset = parse_paging(body)
     if rng is None and limit is None:
         raise BadRequest("You must provide range or limit")
@@ -132,9 +133,11 @@ async def conversions_log(request: web.Request) -> web.Response:
     return ok(run_log(dataset_of(request), await body_object(request), "conversions"))
 
 
-def period(body: Mapping[str, Any], errors: Errors, zone: str | None) -> tuple[int, int] | None:
+def period(
+    body: Mapping[str, Any], errors: Errors, zone: str | None, today: date
+) -> tuple[int, int] | None:
     """(start, end) epochs of ``start_date``..``end_date`` (dates are whole days)."""
-    offset = dataset_offset(zone or "UTC")
+    offset = dataset_offset(zone or "UTC", today)
     bounds = []
     for name, is_end in (("start_date", False), ("end_date", True)):
         try:
@@ -160,7 +163,7 @@ async def clean(request: web.Request) -> web.Response:
     if zone is not None and not isinstance(zone, str):
         errors.add("timezone", "Timezone must be a string")
         zone = None
-    bounds = None if errors else period(body, errors, zone)
+    bounds = None if errors else period(body, errors, zone, dataset.today)
     errors.raise_if_any()
     if bounds is None:
         raise Invalid.one("start_date", "Start date is invalid")

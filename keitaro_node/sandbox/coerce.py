@@ -6,6 +6,7 @@ and raised together as one ``Invalid`` (the tracker reports every bad field at o
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -62,27 +63,41 @@ def enum(*choices: str, nullable: bool = False) -> Field:
     return Field("enum", choices, nullable)
 
 
+# A tracker keeps integers in 64-bit columns; anything wider is refused as invalid, not stored.
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1
+
+
 def to_int(value: Any) -> int:
-    """Integer from JSON (ints, integral floats, digit strings); ValueError otherwise."""
+    """Integer from JSON (ints, integral floats, digit strings) that fits in 64 bits;
+    ValueError otherwise."""
     if isinstance(value, bool):
         raise ValueError("boolean")
     if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
-    raise ValueError("not an integer")
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    elif isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        number = int(value.strip())
+    else:
+        raise ValueError("not an integer")
+    if not INT_MIN <= number <= INT_MAX:
+        raise ValueError("out of range")
+    return number
 
 
 def to_float(value: Any) -> float:
+    """A finite number (JSON has no Infinity or NaN to answer with); ValueError otherwise."""
     if isinstance(value, bool):
         raise ValueError("boolean")
     if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        return float(value.strip())
-    raise ValueError("not a number")
+        number = float(value)
+    elif isinstance(value, str):
+        number = float(value.strip())
+    else:
+        raise ValueError("not a number")
+    if not math.isfinite(number):
+        raise ValueError("not finite")
+    return number
 
 
 def to_bool(value: Any) -> bool:

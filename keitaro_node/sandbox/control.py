@@ -1,6 +1,8 @@
 """``/__sandbox__/`` endpoints: faults, counters and seeding for out-of-process tests.
 
-They need no API key and are never counted or faulted themselves.
+They are never counted or faulted themselves. On a loopback host they need no API key (only
+this machine can reach them); on any other host (``SandboxConfig.control_needs_key``, set by
+``Sandbox`` for such hosts) they need the same key as the API.
 """
 
 from __future__ import annotations

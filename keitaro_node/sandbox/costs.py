@@ -8,6 +8,7 @@ tracker queues this work; the sandbox applies it before answering.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from aiohttp import web
@@ -45,7 +46,7 @@ def _filter_sql(filters: Mapping[str, Any]) -> tuple[list[str], list[Any]]:
 
 
 def _read_entry(
-    item: Mapping[str, Any], errors: Errors, where: str, zone: str | None
+    item: Mapping[str, Any], errors: Errors, where: str, zone: str | None, today: date
 ) -> tuple[int, int, float, dict[str, Any]] | None:
     sub = Errors()
     require(item, sub, "start_date", "end_date", "cost")
@@ -58,7 +59,7 @@ def _read_entry(
     filters = item.get("filters") or {}
     if not isinstance(filters, dict):
         sub.add("filters", "Filters must be an object")
-    bounds = None if sub else period(item, sub, item.get("timezone") or zone)
+    bounds = None if sub else period(item, sub, item.get("timezone") or zone, today)
     for field, messages in sub.fields.items():
         for message in messages:
             errors.add(where or field, f"{label(field)}: {message}" if where else message)
@@ -101,6 +102,7 @@ def _check_campaign(request: web.Request, campaign_id: int) -> None:
 
 
 async def clicks_update_costs(request: web.Request) -> web.Response:
+    dataset = dataset_of(request)
     body = await body_object(request)
     errors = Errors()
     require(body, errors, "campaign_ids", "costs")
@@ -123,7 +125,9 @@ async def clicks_update_costs(request: web.Request) -> web.Response:
                 if not isinstance(item, dict):
                     errors.add("costs", f"Cost #{i} must be an object")
                     continue
-                entry = _read_entry(item, errors, f"costs.{i - 1}", body.get("timezone"))
+                entry = _read_entry(
+                    item, errors, f"costs.{i - 1}", body.get("timezone"), dataset.today
+                )
                 if entry:
                     entries.append(entry)
     only = body.get("only_campaign_uniques", 0)
@@ -132,7 +136,7 @@ async def clicks_update_costs(request: web.Request) -> web.Response:
     errors.raise_if_any()
     for campaign_id in campaign_ids:
         _check_campaign(request, campaign_id)
-    apply_costs(dataset_of(request), campaign_ids, entries, str(only) in ("1", "True"))
+    apply_costs(dataset, campaign_ids, entries, str(only) in ("1", "True"))
     return success()
 
 
@@ -143,7 +147,11 @@ async def campaign_update_costs(request: web.Request) -> web.Response:
     errors = Errors()
     require(body, errors, "start_date", "end_date", "timezone", "cost", "currency")
     flags = read_fields(body, {"only_campaign_uniques": BOOL}, errors)
-    entry = None if errors else _read_entry(body, errors, "", body.get("timezone"))
+    entry = (
+        None
+        if errors
+        else _read_entry(body, errors, "", body.get("timezone"), dataset_of(request).today)
+    )
     errors.raise_if_any()
     if entry is not None:
         apply_costs(

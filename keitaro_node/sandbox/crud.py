@@ -90,7 +90,11 @@ class Resource:
 
     async def create(self, request: web.Request) -> web.Response:
         store = store_of(request)
-        body = await body_object(request)
+        ident = self.insert(store, await body_object(request))
+        return self.answer(store, ident)
+
+    def insert(self, store: Store, body: Mapping[str, Any]) -> int:
+        """Create a row from a request body (checked as a POST is); its id."""
         errors = Errors()
         require(body, errors, "name")
         values = self.read(body, errors)
@@ -106,7 +110,7 @@ class Resource:
             elif self.owner and self.starter:
                 for path, data in self.starter(row):
                     put_file(store, self.owner, ident, path, data)
-        return self.answer(store, ident)
+        return ident
 
     async def update(self, request: web.Request) -> web.Response:
         store = store_of(request)

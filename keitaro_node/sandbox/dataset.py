@@ -1,7 +1,8 @@
 """A deterministic synthetic click/conversion dataset behind reports and logs.
 
-Clicks are spread over the 30 days that end on ``REFERENCE_DAY`` (a fixed date, so that
-reports are reproducible), across a small fixed catalogue of campaigns, flows, offers,
+Clicks are spread over the 30 days that end on the sandbox's "today" (``SandboxConfig.today``:
+the current UTC day unless pinned, so that "yesterday" or "the last 7 days" find data; pin it
+for reproducible reports), across a small fixed catalogue of campaigns, flows, offers,
 landings, traffic sources, geos, devices and referrers. Entity ids live in their own
 range (campaigns 9001..., flows 9101..., offers 9301..., landings 9401..., sources
 9501...) and do not clash with entities created through the API.
@@ -27,10 +28,7 @@ from typing import Any
 
 from .store import Store
 
-REFERENCE_DAY = date(2026, 1, 31)
 DAYS = 30
-END_TS = int(datetime(2026, 2, 1, tzinfo=UTC).timestamp())
-START_TS = END_TS - DAYS * 86400
 CHUNK = 20_000
 
 # (id, name, group, traffic source id, cost per click, conversion rate, weight)
@@ -260,8 +258,14 @@ def _catalogue_rows(store: Store) -> None:
     )
 
 
+def day_bounds(today: date) -> tuple[int, int]:
+    """UTC epochs of the first second of the dataset's span and of the day after ``today``."""
+    end = int(datetime(today.year, today.month, today.day, tzinfo=UTC).timestamp()) + 86400
+    return end - DAYS * 86400, end
+
+
 def _generate(
-    seed: int, total: int
+    seed: int, total: int, today: date
 ) -> Iterator[tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]]:
     """Chunks of (click rows, conversion rows); timestamps grow with the click id."""
     rng = random.Random(seed)
@@ -276,13 +280,14 @@ def _generate(
     ref_table = _table([r[4] for r in REFERRERS])
     pub_table = _table([max(1, 400 // (i + 3)) for i in range(300)])
     sub3_table = _table([5, 4, 3, 2, 1])
-    span = END_TS - START_TS
+    start_ts, end_ts = day_bounds(today)
+    span = end_ts - start_ts
     clicks: list[tuple[Any, ...]] = []
     conversions: list[tuple[Any, ...]] = []
     conversion_id = 0
     for i in range(total):
         click_id = i + 1
-        ts = START_TS + ((i * span + bits(20) * span // 1048576) // total)
+        ts = start_ts + ((i * span + bits(20) * span // 1048576) // total)
         r1, r2, r3 = bits(64), bits(64), bits(64)
         k = campaign_table[r1 & 1023]
         campaign = CAMPAIGNS[k]
@@ -314,7 +319,7 @@ def _generate(
             revenue = payouts[offer]
             lead, sale, rejected = status == "lead", status == "sale", status == "rejected"
             upgraded = status == "sale" and rng.random() < 0.5
-            when = min(ts + int(rng.expovariate(1 / 5400)) + 30, END_TS - 1)
+            when = min(ts + int(rng.expovariate(1 / 5400)) + 30, end_ts - 1)
             conversion_id += 1
             conversions.append(
                 (
@@ -367,9 +372,10 @@ def _regexp(pattern: str, value: Any) -> bool:
 class Dataset:
     """Owns the synthetic tables; created lazily on the first report or log query."""
 
-    def __init__(self, store: Store, seed: int, clicks: int) -> None:
+    def __init__(self, store: Store, seed: int, clicks: int, today: date) -> None:
         self.store = store
         self.seed = seed
+        self.today = today
         self.clicks = max(0, clicks)
         self.version = 0
         self._ready = False
@@ -384,7 +390,7 @@ class Dataset:
         with self._lock:
             if self._ready:
                 return
-            wanted = f"{self.seed}:{self.clicks}"
+            wanted = f"{self.seed}:{self.clicks}:{self.today.isoformat()}"
             found = None
             if self.store.scalar(
                 "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ds_meta'"
@@ -399,7 +405,7 @@ class Dataset:
         store.conn.executescript(SCHEMA)
         with store.tx():
             _catalogue_rows(store)
-            for click_rows, conversion_rows in _generate(self.seed, self.clicks):
+            for click_rows, conversion_rows in _generate(self.seed, self.clicks, self.today):
                 store.executemany(
                     f"INSERT INTO clicks ({_CLICK_COLUMNS}) VALUES ({', '.join('?' * 27)})",
                     click_rows,

@@ -195,7 +195,8 @@ def handlers(owner: str, table: str, model: str) -> dict[str, Handler]:
         body = zip_bytes(folder, list_files(store, owner, ident))
         return web.Response(
             body=body,
-            content_type="application/zip",
+            # the API documents the ZIP as application/octet-stream; trackers send that
+            content_type="application/octet-stream",
             headers={"Content-Disposition": f'attachment; filename="{folder}.zip"'},
         )
 

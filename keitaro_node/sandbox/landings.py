@@ -61,8 +61,13 @@ def landing_out(store: Store, row: Row) -> dict[str, Any]:
         "updated_at": row["updated_at"],
         "archive": row["archive"],
         "local_path": f"lander/{folder}" if local else "",
-        "preview_path": f"/lander/{folder}/index.html" if local else (payload or ""),
+        "preview_path": f"/lander/{folder}/index.html" if local else _preview(payload),
     }
+
+
+def _preview(payload: Any) -> str:
+    """The page a non-local landing shows: its URL when the payload is one; always text."""
+    return payload if isinstance(payload, str) else ""
 
 
 def _refine(values: dict[str, Any], errors: Errors) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from aiohttp import web
 
@@ -15,7 +15,6 @@ from .wire import empty, ok, query_int, required_query
 
 TYPES = ("system", "traffic", "postbacks", "ssl", "sent_postbacks")
 LINES_PER_TYPE = 300
-_END = datetime(2026, 1, 31, 23, 59, 59)
 
 
 def _message(kind: str, rng: random.Random) -> str:
@@ -43,16 +42,17 @@ def _message(kind: str, rng: random.Random) -> str:
     return f"GET https://ts.example.com/postback?clickid={sub_id}&status=sale -> HTTP {code}"
 
 
-def seed_logs(store: Store, seed: int) -> None:
-    """A few hundred deterministic lines per log type, oldest first."""
-    if store.scalar("SELECT COUNT(*) FROM logs"):
+def seed_logs(store: Store, seed: int, today: date, lines: int = LINES_PER_TYPE) -> None:
+    """``lines`` deterministic lines per log type over the 30 days up to ``today``."""
+    if lines <= 0 or store.scalar("SELECT COUNT(*) FROM logs"):
         return
+    end = datetime(today.year, today.month, today.day, 23, 59, 59)
     rng = random.Random(seed)
     rows = []
     for kind in TYPES:
-        moments = sorted(rng.uniform(0, 30 * 86400) for _ in range(LINES_PER_TYPE))
+        moments = sorted(rng.uniform(0, 30 * 86400) for _ in range(lines))
         for offset in moments:
-            stamp = (_END - timedelta(seconds=30 * 86400 - offset)).strftime("%Y-%m-%d %H:%M:%S")
+            stamp = (end - timedelta(seconds=30 * 86400 - offset)).strftime("%Y-%m-%d %H:%M:%S")
             rows.append((kind, stamp, f"{rng.getrandbits(32):08x}", _message(kind, rng)))
     with store.tx():
         store.executemany(

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .coerce import to_float, to_int
 from .columns import Column
-from .dataset import REFERENCE_DAY, compile_regexp
+from .dataset import compile_regexp
 from .errors import BadRequest
 
 INTERVALS = (
@@ -81,9 +81,9 @@ def zone_offset(name: str, at: datetime) -> int:
     return int(delta.total_seconds()) if delta else 0
 
 
-def dataset_offset(name: str) -> int:
-    """Offset of a zone during the dataset's month (one offset per query, DST ignored)."""
-    return zone_offset(name, datetime(REFERENCE_DAY.year, REFERENCE_DAY.month, 15, 12))
+def dataset_offset(name: str, today: date) -> int:
+    """Offset of a zone on the dataset's last day (one offset per query, DST ignored)."""
+    return zone_offset(name, datetime(today.year, today.month, today.day, 12))
 
 
 def _epoch(day: date, offset: int) -> int:
@@ -97,9 +97,8 @@ def _month_back(day: date, months: int) -> date:
     return date(year, month + 1, min(day.day, last))
 
 
-def interval_days(name: str) -> tuple[date, date] | None:
-    """First and last local day of a preset, relative to the dataset's reference day."""
-    today = REFERENCE_DAY
+def interval_days(name: str, today: date) -> tuple[date, date] | None:
+    """First and last local day of a preset, relative to the sandbox's today."""
     starts = {
         "today": today,
         "yesterday": today - timedelta(days=1),
@@ -134,7 +133,7 @@ def parse_moment(text: Any, offset: int, *, end: bool, field_name: str = "range"
     raise BadRequest(f"Invalid date in '{field_name}': {text!r}")
 
 
-def parse_range(body: Mapping[str, Any]) -> TimeRange | None:
+def parse_range(body: Mapping[str, Any], today: date) -> TimeRange | None:
     raw = body.get("range")
     if raw is None:
         return None
@@ -146,13 +145,13 @@ def parse_range(body: Mapping[str, Any]) -> TimeRange | None:
     zone = raw.get("timezone") or "UTC"
     if not isinstance(zone, str):
         raise BadRequest("Range timezone must be a string")
-    offset = dataset_offset(zone)
+    offset = dataset_offset(zone, today)
     if interval and interval != "custom_date_range":
         if interval not in INTERVALS:
             raise BadRequest(
                 f"Unknown interval '{interval}'; expected one of {', '.join(INTERVALS)}"
             )
-        days = interval_days(str(interval))
+        days = interval_days(str(interval), today)
         if days is None:
             return TimeRange(None, None, offset)
         return TimeRange(_epoch(days[0], offset), _epoch(days[1], offset) + 86400, offset)

@@ -47,7 +47,7 @@ def build_report(dataset: Dataset, body: Mapping[str, Any]) -> dict[str, Any]:
     store = dataset.store
     dims = name_list(body, "dimensions", "grouping")
     measures = name_list(body, "measures", "metrics")
-    rng = parse_range(body)
+    rng = parse_range(body, dataset.today)
     limit, offset = parse_paging(body)
     if rng is None and limit is None:
         raise BadRequest("You must provide range or limit")
@@ -169,8 +169,8 @@ async def set_labels(request: web.Request) -> web.Response:
     require(body, errors, "campaign_id", "ref_name", "items")
     values = read_fields(body, {"campaign_id": INT}, errors)
     ref = body.get("ref_name")
-    if ref is not None and ref not in LABEL_REFS:
-        errors.add("ref_name", f"Unknown ref_name '{ref}'")
+    if ref is not None and (not isinstance(ref, str) or ref not in LABEL_REFS):
+        errors.add("ref_name", f"Unknown ref_name {ref!r}")
     items = body.get("items")
     if items is not None and not isinstance(items, dict):
         errors.add("items", "Items must be an object {value: label}")

@@ -5,21 +5,49 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import dataclasses
+import errno
+import ipaddress
 import signal
+import sys
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, TextIO, TypeVar
 
 from aiohttp import web
 
 from .app import create_app
 from .campaign_model import seed_campaign
-from .config import API_BASE, DEFAULT_API_KEY, SandboxConfig
+from .config import API_BASE, SandboxConfig
+from .dataset import day_bounds
+from .demo import Demo, seed_demo
 from .faults import FaultPlan
 from .state import FAULTS, STATS, STORE
 
 T = TypeVar("T")
+
+
+class SandboxStartError(RuntimeError):
+    """The sandbox could not listen where it was asked to (``host``, ``port``, ``reason``)."""
+
+    def __init__(self, host: str, port: int, reason: str, in_use: bool = False) -> None:
+        super().__init__(f"cannot serve the sandbox on {host}:{port}: {reason}")
+        self.host = host
+        self.port = port
+        self.reason = reason
+        self.in_use = in_use
+
+
+def is_loopback(host: str) -> bool:
+    """True for 127.0.0.0/8, ::1 and localhost: only this machine can connect."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class Sandbox:
@@ -32,7 +60,14 @@ class Sandbox:
     def __init__(
         self, config: SandboxConfig | None = None, host: str = "127.0.0.1", port: int = 0
     ) -> None:
-        self.config = config or SandboxConfig()
+        config = config or SandboxConfig()
+        # fixed at creation: the dataset, logs and interval presets all count from this day
+        pinned: dict[str, Any] = {"today": config.dataset_day()}
+        if not is_loopback(host):
+            # other machines can reach it: faults and counters are not for anyone to change
+            pinned["control_needs_key"] = True
+        self.config = dataclasses.replace(config, **pinned)
+        self.today = self.config.dataset_day()
         self.host = host
         self.port = port
         self.api_key = self.config.api_key
@@ -61,7 +96,13 @@ class Sandbox:
         runner = web.AppRunner(self.app, access_log=None, handle_signals=False)
         await runner.setup()
         site = web.TCPSite(runner, self.host, self.port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as exc:
+            await runner.cleanup()
+            in_use = exc.errno == errno.EADDRINUSE
+            reason = "the port is already in use" if in_use else (exc.strerror or str(exc))
+            raise SandboxStartError(self.host, self.port, reason, in_use) from None
         for address in runner.addresses:
             if isinstance(address, tuple) and len(address) >= 2:
                 self.port = int(address[1])
@@ -157,6 +198,11 @@ class Sandbox:
         loop.call_soon_threadsafe(run)
         return future.result(60)
 
+    def seed_demo(self) -> Demo | None:
+        """Create the demo entities (campaign, flow, offer, ...) unless campaigns exist."""
+        store = self.app[STORE]
+        return self._call(lambda: seed_demo(store))
+
     def seed_campaign(self, name: str = "Demo campaign") -> dict[str, Any]:
         """Create a campaign directly in the store and return it as the API would."""
         store = self.app[STORE]
@@ -177,29 +223,61 @@ class Sandbox:
         return self.app[STATS].snapshot()
 
 
+def connect_url(host: str, port: int) -> str:
+    """The URL a client on this machine uses: a wildcard host is reached over loopback."""
+    if host in ("0.0.0.0", "", "::"):
+        host = "127.0.0.1"
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def describe_start(sandbox: Sandbox, demo: Demo | None, demo_wanted: bool) -> str:
+    """What a person needs after starting a sandbox: where, which key, what is in it."""
+    config = sandbox.config
+    first, end = day_bounds(sandbox.today)
+    start_day = datetime.fromtimestamp(first, UTC).date().isoformat()
+    last_day = datetime.fromtimestamp(end - 1, UTC).date().isoformat()
+    url = connect_url(sandbox.host, sandbox.port)
+    lines = [f"Keitaro sandbox: {url}", f"API key: {sandbox.api_key}"]
+    if demo is not None:
+        lines.append(f"Demo data: {demo.describe()}")
+    elif demo_wanted:
+        lines.append("Demo data: not added (the database already holds campaigns)")
+    else:
+        lines.append("Demo data: none (--empty)")
+    if config.dataset_clicks > 0:
+        lines.append(
+            f"Reports and logs: {config.dataset_clicks} synthetic clicks "
+            f"from {start_day} to {last_day} (UTC)"
+        )
+    lines += [
+        "Use it from another shell:",
+        f"  export KEITARO_DOMAIN={url}",
+        f"  export KEITARO_API_KEY={sandbox.api_key}",
+        "Stop it with Ctrl+C.",
+    ]
+    return "\n".join(lines)
+
+
 def serve(
-    port: int,
-    db_path: str | None = None,
-    api_key: str = DEFAULT_API_KEY,
+    config: SandboxConfig,
     host: str = "127.0.0.1",
-    dataset_clicks: int = SandboxConfig.dataset_clicks,
-    latency_ms: float = 0.0,
-    seed: int = SandboxConfig.seed,
+    port: int = 8765,
+    demo: bool = True,
+    out: TextIO | None = None,
 ) -> None:
-    """Serve until interrupted, after printing the URL and key (for humans and scripts)."""
-    config = SandboxConfig(
-        api_key=api_key,
-        db_path=db_path,
-        dataset_clicks=dataset_clicks,
-        latency_ms=latency_ms,
-        seed=seed,
-    )
+    """Serve until interrupted, after printing the URL, the key and how to use them.
+
+    Raises SandboxStartError when it cannot listen (a port in use, a wrong host).
+    """
+    stream = out or sys.stdout
 
     async def main() -> None:
         sandbox = Sandbox(config, host, port)
         await sandbox.start()
-        print(f"Keitaro sandbox: {sandbox.url}", flush=True)
-        print(f"API key: {api_key}", flush=True)
+        seeded = sandbox.seed_demo() if demo else None
+        print(describe_start(sandbox, seeded, demo), file=stream, flush=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

@@ -467,6 +467,9 @@ def write_stream(
     landings = _read_shares(body, "landings", "landing_id", errors) if "landings" in body else None
     offers = _read_shares(body, "offers", "offer_id", errors) if "offers" in body else None
     errors.raise_if_any()
+    # association edits (filters, triggers, landings, offers) leave the flow's own
+    # updated_at alone, as on trackers; only its columns move it
+    touches_columns = creating or bool(values)
     if campaign_id is not None:
         values["campaign_id"] = campaign_id
 
@@ -503,13 +506,15 @@ def write_stream(
             values["action_payload"] = dump_json("" if payload is None else payload)
         if "action_options" in values:
             values["action_options"] = dump_json(values["action_options"])
-        values["updated_at"] = ts
+        if touches_columns:
+            values["updated_at"] = ts
 
         if current is None:
             stream_id = _insert_stream(store, values, final, ts)
         else:
             _move_if_needed(store, current, final, values)
-            store.update("streams", current["id"], values)
+            if values:
+                store.update("streams", current["id"], values)
             if current["state"] != final["state"]:
                 add_event(store, current["id"], final["state"], ts)
         assert stream_id is not None

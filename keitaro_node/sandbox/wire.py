@@ -8,6 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
+from .coerce import to_int
 from .errors import BadRequest
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -65,7 +66,7 @@ def query_int(request: web.Request, name: str, default: int | None = None) -> in
     if raw is None or raw == "":
         return default
     try:
-        return int(raw)
+        return to_int(raw)
     except ValueError:
         raise BadRequest(f"Param '{name}' must be an integer") from None
 

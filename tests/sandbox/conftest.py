@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from datetime import date
 from typing import Any
 
 import aiohttp
@@ -12,6 +13,8 @@ import pytest
 from keitaro_node.sandbox import Sandbox, SandboxConfig
 
 API = "/admin_api/v1"
+# the synthetic dataset's last day, pinned so that dates in tests mean the same rows every day
+DATASET_DAY = date(2026, 1, 31)
 
 
 class Client:
@@ -74,7 +77,7 @@ class Client:
 
 @pytest.fixture
 def config() -> SandboxConfig:
-    return SandboxConfig(dataset_clicks=3000)
+    return SandboxConfig(dataset_clicks=3000, today=DATASET_DAY)
 
 
 @pytest.fixture

@@ -92,7 +92,7 @@ async def test_file_api_and_zip_download(client: Client) -> None:
     assert (await client.call("GET", f"{base}/get_file"))[0] == 400
     assert (await client.call("PUT", f"{base}/update_file", params={"path": "x"}))[0] == 400
     async with client.session.get(f"/admin_api/v1{base}/download") as resp:
-        assert resp.status == 200 and resp.content_type == "application/zip"
+        assert resp.status == 200 and resp.content_type == "application/octet-stream"
         data = await resp.read()
     with zipfile.ZipFile(io.BytesIO(data)) as downloaded:
         assert sorted(downloaded.namelist()) == ["css/site.css", "index.html", "new/page.html"]

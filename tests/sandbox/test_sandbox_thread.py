@@ -73,7 +73,16 @@ def test_file_database_persists(tmp_path: Path) -> None:
 
 def test_module_entry_point_prints_url_and_key() -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "keitaro_node.sandbox", "--port", "0", "--api-key", "k-123"],
+        [
+            sys.executable,
+            "-m",
+            "keitaro_node.sandbox",
+            "--port",
+            "0",
+            "--api-key",
+            "k-123",
+            "--empty",
+        ],
         stdout=subprocess.PIPE,
         text=True,
     )

@@ -101,12 +101,11 @@ async def test_a_run_of_the_node_uses_one_session_within_its_limits(
 
 
 async def test_the_timeout_bounds_a_slow_answer(recorder: Recorder) -> None:
-    started = time.perf_counter()
+    # the answer comes after 2 s: had the client waited for it, the call would succeed
     async with recorder_client(
         recorder, timeout=0.3, max_attempts=2, backoff_initial=0.01, requests_per_second=0
     ) as client:
         error = await failure(client, get("/slow", ms="2000"))
-    assert time.perf_counter() - started < 1.5
     assert recorder.count() == 2
     assert error.message == "no answer within 0.3 s (after 2 attempts)"
     assert error.http_code is None and error.retryable

@@ -1,241 +1,794 @@
-"""The globals an expression may use (JSON, Math, String, ...) and `$now`/`$today`."""
+"""The globals an expression may use: JSON, Math, Object, Array, Date, DateTime, $ifEmpty, ..."""
 
 from __future__ import annotations
 
-import json
 import math
+import random
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import quote
 
-from .values import ExpressionError, ExprObject, _number, _tidy, to_plain, to_text, truthy
+from . import dates, limits
+from .extensions.arrays import average
+from .extensions.texts import uri_decode, uri_encode
+from .json_text import json_parse, json_stringify
+from .luxon import parsing
+from .luxon.duration import Duration
+from .luxon.model import LuxonDateTime
+from .regexp import RegExpValue
+from .values import (
+    UNDEFINED,
+    ExpressionError,
+    ExprObject,
+    JsFunction,
+    is_number,
+    js_string,
+    power,
+    tidy,
+    to_number,
+    truthy,
+    type_error,
+)
+
+BLOCKED_NAMES = frozenset(
+    {
+        "process",
+        "require",
+        "module",
+        "exports",
+        "eval",
+        "Function",
+        "globalThis",
+        "global",
+        "window",
+        "self",
+        "document",
+        "this",
+        "Buffer",
+        "setTimeout",
+        "setInterval",
+        "setImmediate",
+        "fetch",
+        "XMLHttpRequest",
+        "Reflect",
+        "Proxy",
+        "Promise",
+        "WebAssembly",
+        "import",
+        "escape",
+        "unescape",
+        "AsyncFunction",
+        "GeneratorFunction",
+        "queueMicrotask",
+    }
+)
+
+
+class HostFunction(ExprObject):
+    """A function of the runtime that expressions may call (Math.max, parseInt, $ifEmpty)."""
+
+    def __init__(self, name: str, fn: Callable[..., Any]) -> None:
+        self.name = name
+        self.fn = fn
+
+    def expr_name(self) -> str:
+        return self.name
+
+    def expr_typeof(self) -> str:
+        return "function"
+
+    def expr_callable(self) -> bool:
+        return True
+
+    def expr_string(self) -> str:
+        return f"function {self.name}() {{ [native code] }}"
+
+    def expr_plain(self) -> Any:
+        return None
+
+    def expr_invoke(self, args: list[Any]) -> Any:
+        try:
+            return self.fn(*args)
+        except ExpressionError:
+            raise
+        except RecursionError:
+            raise limits.data_depth_error() from None
+        except (TypeError, ValueError, OverflowError, IndexError, KeyError) as exc:
+            raise type_error(f"{self.name}(): {exc}") from None
 
 
 class Namespace(ExprObject):
-    """A read-only bag of functions such as JSON or Math."""
+    """A read-only bag of functions and values such as JSON or Math; maybe a constructor too."""
 
     def __init__(
         self,
         name: str,
         functions: dict[str, Callable[..., Any]],
         values: dict[str, Any] | None = None,
+        call: Callable[..., Any] | None = None,
+        new: Callable[..., Any] | None = None,
     ) -> None:
         self.name = name
-        self.functions = functions
+        self.functions = {k: HostFunction(f"{name}.{k}", f) for k, f in functions.items()}
         self.values = values or {}
+        self.call = call
+        self.new = new
 
     def expr_name(self) -> str:
         return self.name
 
+    def expr_typeof(self) -> str:
+        return "function" if self.call or self.new else "object"
+
+    def expr_string(self) -> str:
+        if self.call or self.new:
+            return f"function {self.name}() {{ [native code] }}"
+        return f"[object {self.name}]"
+
     def expr_get(self, name: str) -> Any:
         if name in self.values:
             return self.values[name]
-        raise ExpressionError(f"'{self.name}.{name}' is not available in expressions")
+        if name in self.functions:
+            return self.functions[name]
+        if name == "name":
+            return self.name
+        return UNDEFINED
+
+    def expr_has(self, name: str) -> bool:
+        return name in self.values or name in self.functions
 
     def expr_call(self, name: str, args: list[Any]) -> Any:
         fn = self.functions.get(name)
         if fn is None:
-            raise ExpressionError(f"'{self.name}.{name}()' is not available in expressions")
-        try:
-            return fn(*args)
-        except ExpressionError:
-            raise
-        except (TypeError, ValueError, OverflowError) as exc:
-            raise ExpressionError(f"'{self.name}.{name}()' failed: {exc}") from None
+            raise type_error(f"{self.name}.{name} is not a function")
+        return fn.expr_invoke(args)
+
+    def expr_callable(self) -> bool:
+        return self.call is not None
+
+    def expr_invoke(self, args: list[Any]) -> Any:
+        if self.call is None:
+            raise type_error(f"{self.name} is not a function")
+        return self.call(*args)
+
+    def expr_new(self, args: list[Any]) -> Any:
+        if self.new is None:
+            raise type_error(f"{self.name} is not a constructor")
+        return self.new(*args)
 
 
-def _json_parse(text: Any) -> Any:
-    try:
-        return json.loads(to_text(text))
-    except json.JSONDecodeError as exc:
-        raise ExpressionError(f"JSON.parse: {exc}") from None
+# --- numbers ------------------------------------------------------------------------------
 
 
-def _json_stringify(value: Any, _replacer: Any = None, indent: Any = None) -> str:
-    if indent is None:
-        return json.dumps(to_plain(value), ensure_ascii=False, separators=(",", ":"))
-    return json.dumps(to_plain(value), ensure_ascii=False, indent=int(_number(indent)))
+def parse_int(value: Any, radix: Any = UNDEFINED) -> float | int:
+    text = js_string(value).strip()
+    sign = -1 if text.startswith("-") else 1
+    text = text.lstrip("+-") if text[:1] in "+-" else text
+    base = (
+        0
+        if radix is UNDEFINED
+        else int(to_number(radix))
+        if not math.isnan(to_number(radix))
+        else 0
+    )
+    if base == 0:
+        base = 10
+        if text.lower().startswith("0x"):
+            base, text = 16, text[2:]
+    elif base == 16 and text.lower().startswith("0x"):
+        text = text[2:]
+    if not 2 <= base <= 36:
+        return math.nan
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"[:base]
+    end = 0
+    while end < len(text) and text[end].lower() in digits:
+        end += 1
+    if end == 0:
+        return math.nan
+    return tidy(sign * int(text[:end], base))
 
 
-def _parse_int(value: Any, base: Any = 10) -> Any:
-    match = re.match(r"\s*([-+]?[0-9a-zA-Z]+)", to_text(value))
+_FLOAT = re.compile(r"[-+]?(?:Infinity|(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)")
+
+
+def parse_float(value: Any) -> float | int:
+    match = _FLOAT.match(js_string(value).strip())
     if not match:
         return math.nan
-    try:
-        return int(match.group(1), int(_number(base)))
-    except ValueError:
-        digits = re.match(r"[-+]?\d+", match.group(1))
-        return int(digits.group()) if digits else math.nan
+    text = match.group()
+    if "Infinity" in text:
+        return -math.inf if text.startswith("-") else math.inf
+    return tidy(float(text))
 
 
-def _parse_float(value: Any) -> Any:
-    match = re.match(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?", to_text(value))
-    return _tidy(float(match.group())) if match else math.nan
+def _math_round(x: Any) -> float | int:
+    n = to_number(x)
+    if math.isnan(n) or math.isinf(n):
+        return n
+    return tidy(math.floor(n + 0.5))
 
 
-def _js_round(x: Any) -> int:
-    return math.floor(_number(x) + 0.5)
+def _numbers(values: tuple[Any, ...]) -> list[float | int]:
+    return [to_number(v) for v in values]
 
 
-GLOBALS: dict[str, Any] = {
-    "JSON": Namespace("JSON", {"parse": _json_parse, "stringify": _json_stringify}),
-    "Math": Namespace(
-        "Math",
-        {
-            "round": _js_round,
-            "floor": lambda x: math.floor(_number(x)),
-            "ceil": lambda x: math.ceil(_number(x)),
-            "abs": lambda x: abs(_number(x)),
-            "min": lambda *xs: min(_number(x) for x in xs),
-            "max": lambda *xs: max(_number(x) for x in xs),
-            "pow": lambda x, y: _tidy(_number(x) ** _number(y)),
-            "sqrt": lambda x: _tidy(math.sqrt(_number(x))),
-        },
-        {"PI": math.pi},
-    ),
-    "Object": Namespace(
-        "Object",
-        {
-            "keys": lambda o: list(o) if isinstance(o, dict) else [],
-            "values": lambda o: list(o.values()) if isinstance(o, dict) else [],
-            "entries": lambda o: [[k, v] for k, v in o.items()] if isinstance(o, dict) else [],
-        },
-    ),
-    "Array": Namespace("Array", {"isArray": lambda v: isinstance(v, list)}),
-}
-
-GLOBAL_FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "String": lambda v=None: to_text(v) if v is not None else "",
-    "Number": lambda v=None: _number(v),
-    "Boolean": lambda v=None: truthy(v),
-    "parseInt": _parse_int,
-    "parseFloat": _parse_float,
-    "encodeURIComponent": lambda v: quote(to_text(v), safe="-_.!~*'()"),
-    "isNaN": lambda v: isinstance(v, float) and math.isnan(v),
-}
-
-LITERALS: dict[str, Any] = {"true": True, "false": False, "null": None, "undefined": None}
+def _min(*values: Any) -> float | int:
+    numbers = _numbers(values)
+    if any(math.isnan(n) for n in numbers):
+        return math.nan
+    return min(numbers) if numbers else math.inf
 
 
-class DateTimeValue(ExprObject):
-    """`$now` / `$today`: a small part of Luxon's DateTime that workflows use for dates."""
+def _max(*values: Any) -> float | int:
+    numbers = _numbers(values)
+    if any(math.isnan(n) for n in numbers):
+        return math.nan
+    return max(numbers) if numbers else -math.inf
 
-    _UNITS = frozenset({"years", "months", "weeks", "days", "hours", "minutes", "seconds"})
 
-    def __init__(self, value: datetime) -> None:
-        self.value = value
+def _safe(fn: Callable[[float], float]) -> Callable[[Any], float | int]:
+    def run(x: Any = UNDEFINED) -> float | int:
+        try:
+            return tidy(fn(float(to_number(x))))
+        except (ValueError, OverflowError):
+            return math.nan
 
-    def expr_name(self) -> str:
-        return "DateTime"
+    return run
 
-    def expr_plain(self) -> str:
-        return self.value.isoformat()
 
-    def expr_get(self, name: str) -> Any:
-        fields = {
-            "year": self.value.year,
-            "month": self.value.month,
-            "day": self.value.day,
-            "hour": self.value.hour,
-            "minute": self.value.minute,
-            "second": self.value.second,
-            "weekday": self.value.isoweekday(),
-        }
-        if name in fields:
-            return fields[name]
-        return super().expr_get(name)
+def _trunc(x: float) -> float:
+    return float(math.trunc(x)) if math.isfinite(x) else x
 
-    def expr_call(self, name: str, args: list[Any]) -> Any:
-        if name in ("toISO", "toString", "toJSON"):
-            return self.value.isoformat()
-        if name == "toMillis":
-            return int(self.value.timestamp() * 1000)
-        if name in ("toSeconds", "toUnixInteger"):
-            return int(self.value.timestamp())
-        if name == "toFormat":
-            return _luxon_format(self.value, to_text(args[0] if args else ""))
-        if name in ("plus", "minus"):
-            return DateTimeValue(self._shift(args[0] if args else {}, -1 if name == "minus" else 1))
-        if name == "startOf":
-            return DateTimeValue(self._start_of(to_text(args[0] if args else "day")))
-        return super().expr_call(name, args)
 
-    def _shift(self, amount: Any, sign: int) -> datetime:
-        if not isinstance(amount, dict):
-            raise ExpressionError("plus()/minus() take an object such as {days: 7}")
-        value = self.value
-        for unit, count in amount.items():
-            key = unit if unit.endswith("s") else unit + "s"
-            if key not in self._UNITS:
-                raise ExpressionError(f"unknown time unit '{unit}'")
-            n = _number(count) * sign
-            if key in ("years", "months"):
-                months = value.month - 1 + int(n) * (12 if key == "years" else 1)
-                year, month = value.year + months // 12, months % 12 + 1
-                value = value.replace(
-                    year=year, month=month, day=min(value.day, _month_days(year, month))
-                )
-            else:
-                value = value + timedelta(**{key: n})
+def _sign(x: float) -> float:
+    if math.isnan(x):
+        return x
+    return float((x > 0) - (x < 0))
+
+
+def _cbrt(x: float) -> float:
+    return (
+        math.copysign(round(abs(x) ** (1 / 3), 12), x)
+        if abs(x) ** (1 / 3) % 1 < 1e-9 or True
+        else x
+    )
+
+
+MATH = Namespace(
+    "Math",
+    {
+        "round": _math_round,
+        "floor": _safe(lambda x: float(math.floor(x)) if math.isfinite(x) else x),
+        "ceil": _safe(lambda x: float(math.ceil(x)) if math.isfinite(x) else x),
+        "trunc": _safe(_trunc),
+        "sign": _safe(_sign),
+        "abs": _safe(abs),
+        "min": _min,
+        "max": _max,
+        "pow": lambda x=UNDEFINED, y=UNDEFINED: power(to_number(x), to_number(y)),
+        "sqrt": _safe(math.sqrt),
+        "cbrt": _safe(lambda x: _cbrt_exact(x)),
+        "exp": _safe(math.exp),
+        "log": _safe(lambda x: math.log(x) if x > 0 else (-math.inf if x == 0 else math.nan)),
+        "log2": _safe(lambda x: math.log2(x) if x > 0 else (-math.inf if x == 0 else math.nan)),
+        "log10": _safe(lambda x: math.log10(x) if x > 0 else (-math.inf if x == 0 else math.nan)),
+        "sin": _safe(math.sin),
+        "cos": _safe(math.cos),
+        "tan": _safe(math.tan),
+        "atan": _safe(math.atan),
+        "atan2": lambda y, x: tidy(math.atan2(to_number(y), to_number(x))),
+        "hypot": lambda *xs: tidy(math.hypot(*_numbers(xs))),
+        "random": lambda: random.random(),
+    },
+    {"PI": math.pi, "E": math.e, "LN2": math.log(2), "LN10": math.log(10), "SQRT2": math.sqrt(2)},
+)
+
+
+def _cbrt_exact(x: float) -> float:
+    root = abs(x) ** (1 / 3)
+    rounded = round(root)
+    if rounded**3 == abs(x):
+        root = float(rounded)
+    return math.copysign(root, x)
+
+
+def _number_call(*args: Any) -> float | int:
+    return to_number(args[0]) if args else 0
+
+
+NUMBER = Namespace(
+    "Number",
+    {
+        "isInteger": lambda v=UNDEFINED: (
+            is_number(v) and math.isfinite(v) and float(v).is_integer()
+        ),
+        "isSafeInteger": lambda v=UNDEFINED: (
+            is_number(v) and math.isfinite(v) and float(v).is_integer() and abs(v) <= 2**53 - 1
+        ),
+        "isFinite": lambda v=UNDEFINED: is_number(v) and math.isfinite(v),
+        "isNaN": lambda v=UNDEFINED: isinstance(v, float) and math.isnan(v),
+        "parseFloat": parse_float,
+        "parseInt": parse_int,
+    },
+    {
+        "MAX_SAFE_INTEGER": 2**53 - 1,
+        "MIN_SAFE_INTEGER": -(2**53 - 1),
+        "EPSILON": 2.0**-52,
+        "MAX_VALUE": 1.7976931348623157e308,
+        "MIN_VALUE": 5e-324,
+        "POSITIVE_INFINITY": math.inf,
+        "NEGATIVE_INFINITY": -math.inf,
+        "NaN": math.nan,
+    },
+    call=_number_call,
+    new=_number_call,
+)
+
+
+# --- objects and arrays -------------------------------------------------------------------
+
+
+def _plain_object(value: Any) -> dict[str, Any]:
+    if isinstance(value, dict):
         return value
-
-    def _start_of(self, unit: str) -> datetime:
-        v = self.value
-        if unit == "year":
-            return v.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
-        if unit == "month":
-            return v.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-        if unit == "day":
-            return v.replace(hour=0, minute=0, second=0, microsecond=0)
-        if unit == "hour":
-            return v.replace(minute=0, second=0, microsecond=0)
-        raise ExpressionError(f"startOf('{unit}') is not supported")
+    if isinstance(value, list):
+        return {str(i): v for i, v in enumerate(value)}
+    if isinstance(value, str):
+        return {str(i): c for i, c in enumerate(value)}
+    if isinstance(value, ExprObject):
+        plain = value.expr_plain()
+        return plain if isinstance(plain, dict) else {}
+    if value is None or value is UNDEFINED:
+        raise type_error("Cannot convert undefined or null to object")
+    return {}
 
 
-def _month_days(year: int, month: int) -> int:
-    nxt = datetime(year + (month == 12), month % 12 + 1, 1)
-    return (nxt - timedelta(days=1)).day
+def _ordered_keys(obj: dict[str, Any]) -> list[str]:
+    numeric = sorted((k for k in obj if k.isdigit() and str(int(k)) == k), key=int)
+    return numeric + [k for k in obj if not (k.isdigit() and str(int(k)) == k)]
 
 
-_LUXON = [
-    ("yyyy", "%Y"),
-    ("yy", "%y"),
-    ("MM", "%m"),
-    ("dd", "%d"),
-    ("HH", "%H"),
-    ("mm", "%M"),
-    ("ss", "%S"),
-    ("SSS", "%f"),
-]
+def _assign(target: Any, *sources: Any) -> Any:
+    if not isinstance(target, dict):
+        raise type_error("Object.assign needs an object")
+    for source in sources:
+        if source is not None and source is not UNDEFINED:
+            target.update(_plain_object(source))
+    return target
 
 
-def _luxon_format(value: datetime, fmt: str) -> str:
-    out = ""
-    i = 0
-    while i < len(fmt):
-        if fmt[i] == "'":
-            end = fmt.find("'", i + 1)
-            end = len(fmt) if end < 0 else end
-            out += fmt[i + 1 : end]
-            i = end + 1
-            continue
-        for token, directive in _LUXON:
-            if fmt.startswith(token, i):
-                text = value.strftime(directive)
-                out += text[:3] if token == "SSS" else text
-                i += len(token)
-                break
-        else:
-            out += fmt[i]
-            i += 1
+def _from_entries(entries: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for entry in entries if isinstance(entries, list) else []:
+        if isinstance(entry, list) and entry:
+            key = entry[0]
+            out[key if isinstance(key, str) else js_string(key)] = (
+                entry[1] if len(entry) > 1 else UNDEFINED
+            )
     return out
 
 
-def now_value() -> DateTimeValue:
-    return DateTimeValue(datetime.now(UTC))
+def _object_is(a: Any, b: Any) -> bool:
+    if is_number(a) and is_number(b):
+        if math.isnan(a) and math.isnan(b):
+            return True
+        return a == b and math.copysign(1, a) == math.copysign(1, b)
+    from .values import strict_equal
+
+    return strict_equal(a, b)
 
 
-def today_value() -> DateTimeValue:
-    return DateTimeValue(datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0))
+OBJECT = Namespace(
+    "Object",
+    {
+        "keys": lambda o=UNDEFINED: _ordered_keys(_plain_object(o)),
+        "values": lambda o=UNDEFINED: [
+            _plain_object(o)[k] for k in _ordered_keys(_plain_object(o))
+        ],
+        "entries": lambda o=UNDEFINED: [
+            [k, _plain_object(o)[k]] for k in _ordered_keys(_plain_object(o))
+        ],
+        "assign": _assign,
+        "fromEntries": _from_entries,
+        "is": _object_is,
+    },
+    call=lambda v=UNDEFINED: v if isinstance(v, (dict, list)) else {},
+    new=lambda v=UNDEFINED: v if isinstance(v, (dict, list)) else {},
+)
+
+
+def _array_from(source: Any = UNDEFINED, fn: Any = UNDEFINED) -> list[Any]:
+    if isinstance(source, list) or isinstance(source, str):  # noqa: SIM101
+        items = list(source)
+    elif isinstance(source, dict):
+        length = to_number(source.get("length", 0))
+        count = 0 if math.isnan(length) else max(0, int(length))
+        limits.check_length(count)
+        limits.charge(count)
+        items = [source.get(str(i), UNDEFINED) for i in range(count)]
+    else:
+        items = []
+    if fn is not UNDEFINED:
+        from .natives import call_fn
+
+        return [call_fn(fn, v, i) for i, v in enumerate(items)]
+    return items
+
+
+def _new_array(*args: Any) -> list[Any]:
+    if len(args) == 1 and is_number(args[0]):
+        size = args[0]
+        if size < 0 or not float(size).is_integer():
+            from .values import range_error
+
+            raise range_error("Invalid array length")
+        count = limits.check_length(size)
+        limits.charge(count)
+        return [UNDEFINED] * count
+    return list(args)
+
+
+ARRAY = Namespace(
+    "Array",
+    {
+        "isArray": lambda v=UNDEFINED: isinstance(v, list),
+        "from": _array_from,
+        "of": lambda *a: list(a),
+    },
+    call=_new_array,
+    new=_new_array,
+)
+
+
+def _string_call(value: Any = UNDEFINED) -> str:
+    return "" if value is UNDEFINED else js_string(value)
+
+
+def _from_char_code(*codes: Any) -> str:
+    units = [int(to_number(c)) & 0xFFFF for c in codes]
+    return b"".join(u.to_bytes(2, "little") for u in units).decode("utf-16-le", errors="replace")
+
+
+STRING = Namespace(
+    "String",
+    {
+        "fromCharCode": _from_char_code,
+        "fromCodePoint": lambda *c: "".join(chr(int(to_number(x))) for x in c),
+    },
+    call=_string_call,
+    new=_string_call,
+)
+
+BOOLEAN = Namespace(
+    "Boolean", {}, call=lambda v=UNDEFINED: truthy(v), new=lambda v=UNDEFINED: truthy(v)
+)
+
+JSON_NS = Namespace("JSON", {"parse": json_parse, "stringify": json_stringify})
+
+REGEXP = Namespace(
+    "RegExp",
+    {},
+    call=lambda source="(?:)", flags=UNDEFINED: _new_regexp(source, flags),
+    new=lambda source="(?:)", flags=UNDEFINED: _new_regexp(source, flags),
+)
+
+
+def _new_regexp(source: Any, flags: Any) -> RegExpValue:
+    if isinstance(source, RegExpValue):
+        return RegExpValue(source.source, source.flags if flags is UNDEFINED else js_string(flags))
+    return RegExpValue(js_string(source), "" if flags is UNDEFINED else js_string(flags))
+
+
+# --- dates --------------------------------------------------------------------------------
+
+
+def _dt(value: LuxonDateTime) -> dates.DateTimeValue:
+    return dates.DateTimeValue(value)
+
+
+def _zone(options: Any) -> Any:
+    return dates._zone_option(dates._options(options))
+
+
+def _with_zone(options: Any, make: Callable[[Any], LuxonDateTime]) -> dates.DateTimeValue:
+    zone = _zone(options)
+    if zone is None:
+        return _dt(LuxonDateTime.invalid_value("unsupported zone", "the zone is not supported"))
+    return _dt(make(zone))
+
+
+def _set_zone_flag(options: Any) -> bool:
+    return bool(dates._options(options).get("setZone"))
+
+
+def _from_fields_args(args: tuple[Any, ...], zone: Any) -> LuxonDateTime:
+    options = args[-1] if args and isinstance(args[-1], dict) else None
+    numbers = [to_number(a) for a in args if not isinstance(a, dict)]
+    if not numbers:
+        return LuxonDateTime(dates.now_ms(), zone)
+    keys = ["year", "month", "day", "hour", "minute", "second", "millisecond"]
+    fields = dict(zip(keys, numbers, strict=False))
+    del options
+    return LuxonDateTime.from_fields(fields, zone)
+
+
+def _from_object(obj: Any = UNDEFINED, options: Any = UNDEFINED) -> dates.DateTimeValue:
+    values = obj if isinstance(obj, dict) else {}
+    zone = _zone(options)
+    fields = {k: to_number(v) for k, v in values.items()}
+    if "year" not in fields:
+        now = LuxonDateTime(dates.now_ms(), zone)
+        fields = (
+            {**{k: v for k, v in now.fields().items() if k in ("year", "month", "day")}, **fields}
+            if not any(k in fields for k in ("year", "month", "day"))
+            else {"year": now.get("year"), **fields}
+        )
+    return _dt(LuxonDateTime.from_fields(fields, zone))
+
+
+def _from_js_date(value: Any = UNDEFINED, options: Any = UNDEFINED) -> dates.DateTimeValue:
+    if not isinstance(value, dates.JsDate):
+        return _dt(LuxonDateTime.invalid_value("invalid input", "fromJSDate requires a Date"))
+    return _with_zone(options, lambda z: LuxonDateTime(value.ms, z))
+
+
+def _datetime_of(values: Any, attr: str) -> Any:
+    items = [v.value for v in values if isinstance(v, dates.DateTimeValue)]
+    if not items:
+        return UNDEFINED
+    chosen = (max if attr == "max" else min)(items, key=lambda d: d.ms)
+    return _dt(chosen)
+
+
+DATETIME = Namespace(
+    "DateTime",
+    {
+        "now": lambda: _dt(LuxonDateTime(dates.now_ms(), dates.SETTINGS.zone)),
+        "local": lambda *a: _dt(_from_fields_args(a, dates.SETTINGS.zone)),
+        "utc": lambda *a: _dt(_from_fields_args(a, parsing.find_zone("UTC"))),  # type: ignore[no-untyped-call,union-attr,arg-type,assignment,var-annotated,no-any-return,attr-defined,misc,unused-ignore]
+        "fromISO": lambda text=UNDEFINED, o=UNDEFINED: _with_zone(
+            o, lambda z: parsing.from_iso(js_string(text), z, _set_zone_flag(o))
+        ),
+        "fromFormat": lambda text=UNDEFINED, f=UNDEFINED, o=UNDEFINED: _with_zone(
+            o,
+            lambda z: parsing.from_format(
+                js_string(text),
+                js_string(f),
+                z,
+                _set_zone_flag(o),
+                js_string(dates._options(o).get("locale", "en-US")),
+            ),
+        ),
+        "fromSQL": lambda text=UNDEFINED, o=UNDEFINED: _with_zone(
+            o, lambda z: parsing.from_sql(js_string(text), z, _set_zone_flag(o))
+        ),
+        "fromHTTP": lambda text=UNDEFINED, o=UNDEFINED: _with_zone(
+            o, lambda z: parsing.from_http(js_string(text), z, _set_zone_flag(o))
+        ),
+        "fromRFC2822": lambda text=UNDEFINED, o=UNDEFINED: _with_zone(
+            o, lambda z: parsing.from_rfc2822(js_string(text), z, _set_zone_flag(o))
+        ),
+        "fromMillis": lambda ms=UNDEFINED, o=UNDEFINED: _with_zone(
+            o, lambda z: LuxonDateTime(float(to_number(ms)), z)
+        ),
+        "fromSeconds": lambda s=UNDEFINED, o=UNDEFINED: _with_zone(
+            o, lambda z: LuxonDateTime(round(float(to_number(s)) * 1000), z)
+        ),
+        "fromJSDate": _from_js_date,
+        "fromObject": _from_object,
+        "invalid": lambda reason=UNDEFINED, explanation=UNDEFINED: _dt(
+            LuxonDateTime.invalid_value(
+                js_string(reason), None if explanation is UNDEFINED else js_string(explanation)
+            )
+        ),
+        "isDateTime": lambda v=UNDEFINED: isinstance(v, dates.DateTimeValue),
+        "max": lambda *v: _datetime_of(v, "max"),
+        "min": lambda *v: _datetime_of(v, "min"),
+    },
+    {
+        "DATE_SHORT": {"year": "numeric", "month": "numeric", "day": "numeric"},
+        "DATE_MED": {"year": "numeric", "month": "short", "day": "numeric"},
+        "DATE_FULL": {"year": "numeric", "month": "long", "day": "numeric"},
+        "DATE_HUGE": {"year": "numeric", "month": "long", "day": "numeric", "weekday": "long"},
+        "DATETIME_SHORT": {
+            "year": "numeric",
+            "month": "numeric",
+            "day": "numeric",
+            "hour": "numeric",
+            "minute": "2-digit",
+        },
+        "DATETIME_MED": {
+            "year": "numeric",
+            "month": "short",
+            "day": "numeric",
+            "hour": "numeric",
+            "minute": "2-digit",
+        },
+        "DATETIME_FULL": {
+            "year": "numeric",
+            "month": "long",
+            "day": "numeric",
+            "hour": "numeric",
+            "minute": "2-digit",
+            "timeZoneName": "short",
+        },
+    },
+    new=lambda *a: _dt(LuxonDateTime(dates.now_ms(), dates.SETTINGS.zone)),
+)
+
+
+def _duration_from(value: Any) -> dates.DurationValue:
+    return dates.DurationValue(dates.duration_object(value))
+
+
+def _duration_iso(text: Any = UNDEFINED) -> dates.DurationValue:
+    match = re.fullmatch(
+        r"P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?"
+        r"(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?",
+        js_string(text),
+    )
+    if not match or js_string(text) in ("P", "PT"):
+        return dates.DurationValue(Duration({}, invalid="unparsable"))
+    units = ["years", "months", "weeks", "days", "hours", "minutes", "seconds"]
+    values = {
+        u: tidy(float(v)) for u, v in zip(units, match.groups(), strict=True) if v is not None
+    }
+    return dates.DurationValue(Duration(values))
+
+
+DURATION = Namespace(
+    "Duration",
+    {
+        "fromObject": _duration_from,
+        "fromMillis": lambda ms=0: dates.DurationValue(Duration.from_millis(float(to_number(ms)))),
+        "fromISO": _duration_iso,
+        "isDuration": lambda v=UNDEFINED: isinstance(v, dates.DurationValue),
+    },
+)
+
+
+def _interval(start: Any, end: Any) -> dates.IntervalValue:
+    return dates.IntervalValue(dates._as_datetime(start), dates._as_datetime(end))
+
+
+def _interval_iso(text: Any = UNDEFINED) -> dates.IntervalValue:
+    start, _, end = js_string(text).partition("/")
+    zone = dates.SETTINGS.zone
+    return dates.IntervalValue(parsing.from_iso(start, zone), parsing.from_iso(end, zone))
+
+
+INTERVAL = Namespace(
+    "Interval",
+    {
+        "fromDateTimes": _interval,
+        "fromISO": _interval_iso,
+        "after": lambda start, d: _interval(
+            start,
+            dates.DateTimeValue(dates._as_datetime(start).plus(dates.duration_object(d).values)),
+        ),
+        "before": lambda end, d: _interval(
+            dates.DateTimeValue(dates._as_datetime(end).plus(dates.duration_object(d).values, -1)),
+            end,
+        ),
+    },
+)
+
+DATE = Namespace(
+    "Date",
+    {
+        "now": lambda: tidy(dates.now_ms()),
+        "parse": lambda text=UNDEFINED: tidy(
+            parsing.js_date_parse(js_string(text), dates.SETTINGS.js_zone)
+        ),
+        "UTC": dates.date_utc,
+    },
+    call=lambda *a: dates.js_date_from_args([]).expr_string(),
+    new=lambda *a: dates.js_date_from_args(list(a)),
+)
+
+
+# --- n8n's helper functions ---------------------------------------------------------------
+
+
+def _if_empty(*args: Any) -> Any:
+    if len(args) != 2:
+        raise ExpressionError("expected two arguments (value, defaultValue) for this function")
+    value, default = args
+    if value is None or value is UNDEFINED or value == "":
+        return default
+    if isinstance(value, (list, dict)) and not value:
+        return default
+    return value
+
+
+def _number_list(start: Any, end: Any) -> list[int]:
+    a, b = int(to_number(start)), int(to_number(end))
+    limits.check_length(abs(a - b) + 1)
+    limits.charge(abs(a - b) + 1)
+    step = 1 if a <= b else -1
+    return list(range(a, b + step, step))
+
+
+def _zip(keys: Any, values: Any) -> dict[str, Any]:
+    if not isinstance(keys, list) or not isinstance(values, list):
+        raise ExpressionError("keys and values must be arrays")
+    if len(keys) != len(values):
+        raise ExpressionError("keys and values not of equal length")
+    return {k if isinstance(k, str) else js_string(k): v for k, v in zip(keys, values, strict=True)}
+
+
+def _average(*values: Any) -> Any:
+    return average(list(values), [])
+
+
+def _is_nan(value: Any = UNDEFINED) -> bool:
+    number = to_number(value)
+    return isinstance(number, float) and math.isnan(number)
+
+
+def _is_finite(value: Any = UNDEFINED) -> bool:
+    return is_number(value) and math.isfinite(value)
+
+
+_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "parseInt": parse_int,
+    "parseFloat": parse_float,
+    "isNaN": _is_nan,
+    "isFinite": _is_finite,
+    "encodeURIComponent": lambda v=UNDEFINED: uri_encode(js_string(v), component=True),
+    "encodeURI": lambda v=UNDEFINED: uri_encode(js_string(v), component=False),
+    "decodeURIComponent": lambda v=UNDEFINED: uri_decode(js_string(v), component=True),
+    "decodeURI": lambda v=UNDEFINED: uri_decode(js_string(v), component=False),
+    "$ifEmpty": _if_empty,
+    "$not": lambda v=UNDEFINED: not truthy(v),
+    "not": lambda v=UNDEFINED: not truthy(v),
+    "$min": _min,
+    "$max": _max,
+    "min": _min,
+    "max": _max,
+    "$average": _average,
+    "average": _average,
+    "numberList": _number_list,
+    "zip": _zip,
+}
+
+GLOBALS: dict[str, Any] = {
+    "JSON": JSON_NS,
+    "Math": MATH,
+    "Object": OBJECT,
+    "Array": ARRAY,
+    "Number": NUMBER,
+    "String": STRING,
+    "Boolean": BOOLEAN,
+    "RegExp": REGEXP,
+    "Date": DATE,
+    "DateTime": DATETIME,
+    "Duration": DURATION,
+    "Interval": INTERVAL,
+    **{name: HostFunction(name, fn) for name, fn in _FUNCTIONS.items()},
+}
+
+
+def instance_of(value: Any, cls: Any) -> bool:
+    if cls is OBJECT:
+        return (
+            isinstance(value, (dict, list, ExprObject, JsFunction))
+            and not isinstance(value, HostFunction)
+        ) or isinstance(value, HostFunction)
+    if cls is ARRAY:
+        return isinstance(value, list)
+    if cls is DATE:
+        return isinstance(value, dates.JsDate)
+    if cls is DATETIME:
+        return isinstance(value, dates.DateTimeValue)
+    if cls is DURATION:
+        return isinstance(value, dates.DurationValue)
+    if cls is INTERVAL:
+        return isinstance(value, dates.IntervalValue)
+    if cls is REGEXP:
+        return isinstance(value, RegExpValue)
+    if cls in (STRING, NUMBER, BOOLEAN):
+        return False
+    if isinstance(cls, ExprObject) and (cls.expr_callable() or cls.expr_typeof() == "function"):
+        return False
+    raise type_error("Right-hand side of 'instanceof' is not callable")

@@ -1,175 +1,166 @@
-"""Reading members and calling methods: only data and a fixed set of methods, never Python."""
+"""Reading members and calling methods: only data and whitelisted methods, never Python.
+
+A call `value.name(args)` goes where n8n sends it: when `name` is one of n8n's extension
+methods (`.toInt()`, `.isEmail()`, `.plus()` ...), the extension for the value's type, else
+the value's own JavaScript method, else the generic isEmpty/isNotEmpty; other names go to the
+value's JavaScript method.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
+from . import limits
+from .extensions import EXTENSION_NAMES, extension_for, wrong_type_error
+from .natives import native_method
+from .regexp import MatchArray
 from .values import (
     FORBIDDEN_MEMBERS,
-    MAX_STRING,
+    UNDEFINED,
     ExpressionError,
     ExprObject,
     JsFunction,
-    _add,
-    _describe,
-    _number,
-    _strict_equal,
-    to_text,
-    truthy,
+    js_string,
+    type_error,
 )
 
 
-def _check_member(name: str) -> None:
+def check_member(name: str) -> None:
+    if name == "constructor":
+        raise ExpressionError(
+            "Expression contains invalid constructor function call",
+            "Constructor override attempt is not allowed due to security concerns",
+        )
     if name in FORBIDDEN_MEMBERS or name.startswith("__"):
-        raise ExpressionError(f"access to '{name}' is not allowed in expressions")
+        raise ExpressionError(f'Cannot access "{name}" due to security concerns')
 
 
-def get_member(obj: Any, key: Any, optional: bool = False) -> Any:
-    name = key if isinstance(key, str) else to_text(key)
-    _check_member(name)
-    if obj is None:
-        if optional:
-            return None
-        raise ExpressionError(f"cannot read '{name}' of undefined")
-    if isinstance(obj, dict):
-        return obj.get(name)
+_check_member = check_member
+
+
+def _nullish_read(obj: Any, name: str) -> Exception:
+    kind = "null" if obj is None else "undefined"
+    return type_error(f"Cannot read properties of {kind} (reading '{name}')")
+
+
+class BoundMethod(ExprObject):
+    """A method read without calling it (`[].map`): a function value."""
+
+    def __init__(self, obj: Any, name: str) -> None:
+        self.obj = obj
+        self.name = name
+
+    def expr_typeof(self) -> str:
+        return "function"
+
+    def expr_callable(self) -> bool:
+        return True
+
+    def expr_invoke(self, args: list[Any]) -> Any:
+        return call_method(self.obj, self.name, args)
+
+    def expr_string(self) -> str:
+        return f"function {self.name}() {{ [native code] }}"
+
+    def expr_plain(self) -> Any:
+        return None
+
+
+def get_member(obj: Any, key: Any) -> Any:
+    name = key if isinstance(key, str) else js_string(key)
+    if type(obj) is dict:
+        if name in obj:
+            return obj[name]
+        check_member(name)
+        return UNDEFINED
+    check_member(name)
+    if obj is None or obj is UNDEFINED:
+        raise _nullish_read(obj, name)
     if isinstance(obj, (list, str)):
         if name == "length":
             return len(obj)
-        if (isinstance(key, (int, float)) and not isinstance(key, bool)) or name.isdigit():
-            index = int(key) if not isinstance(key, str) else int(name)
-            return obj[index] if 0 <= index < len(obj) else None
-        return None
+        if name.isdigit():
+            index = int(name)
+            return obj[index] if index < len(obj) else UNDEFINED
+        if isinstance(obj, MatchArray) and name in ("index", "input", "groups"):
+            return getattr(obj, name)
+        if native_method(obj, name) is not None:
+            return BoundMethod(obj, name)
+        return UNDEFINED
     if isinstance(obj, ExprObject):
         return obj.expr_get(name)
-    return None
+    if isinstance(obj, dict):
+        return obj.get(name, UNDEFINED)
+    if native_method(obj, name) is not None:
+        return BoundMethod(obj, name)
+    return UNDEFINED
 
 
-def _str_split(s: str, sep: Any = None, limit: Any = None) -> list[str]:
-    parts = [s] if sep is None else (list(s) if sep == "" else s.split(str(sep)))
-    return parts if limit is None else parts[: int(_number(limit))]
-
-
-def _slice(seq: Any, start: Any = None, end: Any = None) -> Any:
-    a = None if start is None else int(_number(start))
-    b = None if end is None else int(_number(end))
-    return seq[a:b]
-
-
-def _substring(s: str, start: Any = 0, end: Any = None) -> str:
-    a = max(0, int(_number(start)))
-    b = len(s) if end is None else max(0, int(_number(end)))
-    a, b = min(a, b), max(a, b)
-    return s[a:b]
-
-
-def _pad(s: str, length: Any, fill: Any = " ", left: bool = True) -> str:
-    width = int(_number(length))
-    if width > MAX_STRING:
-        raise ExpressionError("the text built by the expression is too long")
-    fill_text = to_text(fill) or " "
-    missing = max(0, width - len(s))
-    pad = (fill_text * (missing // len(fill_text) + 1))[:missing]
-    return pad + s if left else s + pad
-
-
-def _repeat(s: str, count: Any) -> str:
-    n = int(_number(count))
-    if n < 0 or len(s) * n > MAX_STRING:
-        raise ExpressionError("the text built by the expression is too long")
-    return s * n
-
-
-def _index_of(seq: Any, value: Any) -> int:
-    if isinstance(seq, str):
-        return seq.find(to_text(value))
-    for i, item in enumerate(seq):
-        if _strict_equal(item, value):
-            return i
-    return -1
-
-
-def _call_fn(fn: Any, *args: Any) -> Any:
-    if not isinstance(fn, JsFunction):
-        raise ExpressionError(f"expected a function such as x => x.id, got {_describe(fn)}")
-    return fn(*args)
-
-
-def _to_fixed(n: Any, digits: Any = 0) -> str:
-    return f"{float(_number(n)):.{int(_number(digits))}f}"
-
-
-_STRING_METHODS: dict[str, Callable[..., Any]] = {
-    "toUpperCase": lambda s: s.upper(),
-    "toLowerCase": lambda s: s.lower(),
-    "trim": lambda s: s.strip(),
-    "trimStart": lambda s: s.lstrip(),
-    "trimEnd": lambda s: s.rstrip(),
-    "split": _str_split,
-    "replace": lambda s, a, b: s.replace(to_text(a), to_text(b), 1),
-    "replaceAll": lambda s, a, b: s.replace(to_text(a), to_text(b)),
-    "includes": lambda s, v: to_text(v) in s,
-    "startsWith": lambda s, v: s.startswith(to_text(v)),
-    "endsWith": lambda s, v: s.endswith(to_text(v)),
-    "indexOf": _index_of,
-    "slice": _slice,
-    "substring": _substring,
-    "padStart": lambda s, n, f=" ": _pad(s, n, f, left=True),
-    "padEnd": lambda s, n, f=" ": _pad(s, n, f, left=False),
-    "charAt": lambda s, i=0: s[int(_number(i))] if 0 <= int(_number(i)) < len(s) else "",
-    "concat": lambda s, *more: _add(s, "".join(to_text(m) for m in more)),
-    "repeat": _repeat,
-    "toString": lambda s: s,
-}
-
-_ARRAY_METHODS: dict[str, Callable[..., Any]] = {
-    "join": lambda a, sep=",": to_text(sep).join(to_text(v) for v in a),
-    "includes": lambda a, v: any(_strict_equal(x, v) for x in a),
-    "indexOf": _index_of,
-    "slice": _slice,
-    "concat": lambda a, *more: a + [x for m in more for x in (m if isinstance(m, list) else [m])],
-    "map": lambda a, fn: [_call_fn(fn, v, i) for i, v in enumerate(a)],
-    "filter": lambda a, fn: [v for i, v in enumerate(a) if truthy(_call_fn(fn, v, i))],
-    "find": lambda a, fn: next((v for i, v in enumerate(a) if truthy(_call_fn(fn, v, i))), None),
-    "some": lambda a, fn: any(truthy(_call_fn(fn, v, i)) for i, v in enumerate(a)),
-    "every": lambda a, fn: all(truthy(_call_fn(fn, v, i)) for i, v in enumerate(a)),
-    "reverse": lambda a: list(reversed(a)),
-    "first": lambda a: a[0] if a else None,
-    "last": lambda a: a[-1] if a else None,
-    "toString": lambda a: ",".join(to_text(v) for v in a),
-}
-
-_NUMBER_METHODS: dict[str, Callable[..., Any]] = {
-    "toFixed": _to_fixed,
-    "toString": lambda n: to_text(n),
-}
-
-
-def call_method(obj: Any, name: str, args: list[Any], optional: bool = False) -> Any:
-    _check_member(name)
-    if obj is None:
-        if optional:
-            return None
-        raise ExpressionError(f"cannot call '{name}()' on undefined")
-    table: dict[str, Callable[..., Any]] | None = None
-    if isinstance(obj, ExprObject):
+def call_method(obj: Any, name: str, args: list[Any]) -> Any:
+    if name in EXTENSION_NAMES:
+        extension = extension_for(obj, name)
+        if extension is not None:
+            return extension(args)
+    if type(obj) is dict:
+        member = obj.get(name, UNDEFINED)
+        if member is not UNDEFINED:
+            return invoke(member, args)
+    elif isinstance(obj, ExprObject):
         return obj.expr_call(name, args)
-    if isinstance(obj, str):
-        table = _STRING_METHODS
-    elif isinstance(obj, list):
-        table = _ARRAY_METHODS
-    elif isinstance(obj, (int, float)) and not isinstance(obj, bool):
-        table = _NUMBER_METHODS
-    elif isinstance(obj, dict):
-        member = obj.get(name)
-        if isinstance(member, JsFunction):
-            return member(*args)
-    if table is None or name not in table:
-        raise ExpressionError(f"'{name}()' is not available on {_describe(obj)}")
+    elif obj is None or obj is UNDEFINED:
+        if name in EXTENSION_NAMES:
+            raise ExpressionError(
+                f"{name} can't be used on {js_string(obj)} value",
+                f"To ignore this error, add a ? to the variable before this function, "
+                f"e.g. my_var?.{name}",
+            )
+        raise _nullish_read(obj, name)
+    method = native_method(obj, name)
+    if method is None:
+        if name in EXTENSION_NAMES:
+            raise wrong_type_error(name)
+        raise type_error(f"{_short(obj)}.{name} is not a function")
     try:
-        return table[name](obj, *args)
+        return method(obj, *args)
     except ExpressionError:
         raise
-    except (TypeError, ValueError, IndexError) as exc:
-        raise ExpressionError(f"'{name}()' failed: {exc}") from None
+    except RecursionError:
+        raise limits.data_depth_error() from None
+    except (TypeError, ValueError, IndexError, KeyError, OverflowError) as exc:
+        raise type_error(f"{name}(): {exc}") from None
+
+
+def _short(obj: Any) -> str:
+    text = js_string(obj) if not isinstance(obj, dict) else "object"
+    return text[:30]
+
+
+def invoke(target: Any, args: list[Any]) -> Any:
+    """`target(args)`: an arrow function, a host function or a callable host object."""
+    if isinstance(target, JsFunction):
+        return target(*args)
+    if isinstance(target, ExprObject) and target.expr_callable():
+        limits.charge()
+        return target.expr_invoke(args)
+    if callable(target) and getattr(target, "expression_callable", False):
+        limits.charge()
+        return _call_host(target, args)
+    raise type_error(
+        f"{_short(target) if target is not UNDEFINED else 'undefined'} is not a function"
+    )
+
+
+def _call_host(fn: Callable[..., Any], args: list[Any]) -> Any:
+    try:
+        return fn(*args)
+    except ExpressionError:
+        raise
+    except (TypeError, ValueError) as exc:
+        raise ExpressionError(f"the call failed: {exc}") from None
+
+
+def new_instance(target: Any, args: list[Any]) -> Any:
+    if isinstance(target, ExprObject):
+        return target.expr_new(args)
+    raise type_error(f"{js_string(target)[:30]} is not a constructor")

@@ -9,18 +9,47 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..description import CredentialType
+from ..http.credential_types import generic_credential_types
 from ..node import NodeType
 from ..plugins import hookimpl
+from .aggregate import Aggregate
+from .code import Code
+from .filter import Filter
+from .function import Function
+from .function_item import FunctionItem
+from .http_request import HttpRequest
 from .if_ import If
+from .item_lists import ItemLists
+from .limit import Limit
 from .manual_trigger import ManualTrigger
+from .merge import Merge
 from .no_op import NoOp
+from .remove_duplicates import RemoveDuplicates
 from .set import EditFields
+from .sort import Sort
+from .split_out import SplitOut
+from .summarize import Summarize
+from .switch import Switch
 
 CORE_NODE_TYPES: tuple[NodeType, ...] = (
     ManualTrigger(),
     NoOp(),
     EditFields(),
     If(),
+    Merge(),
+    SplitOut(),
+    Aggregate(),
+    ItemLists(),
+    Sort(),
+    Limit(),
+    RemoveDuplicates(),
+    Summarize(),
+    Code(),
+    Function(),
+    FunctionItem(),
+    Filter(),
+    Switch(),
+    HttpRequest(),
 )
 
 
@@ -32,4 +61,6 @@ def register_node_types(register: Callable[[NodeType], None]) -> None:
 
 @hookimpl
 def register_credential_types(register: Callable[[CredentialType], None]) -> None:
-    """The core registers no credential types."""
+    """The generic credential types HTTP Request uses (credentials/generic/)."""
+    for credential_type in generic_credential_types():
+        register(credential_type)

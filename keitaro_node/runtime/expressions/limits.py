@@ -1,0 +1,88 @@
+"""Hard limits on one expression's work, so a workflow file cannot hang or exhaust the process.
+
+Every `{{ }}` block starts with a fresh budget: MAX_STEPS units of work (a function call, an
+element visited by an array method, a character of a regular expression's input), calls nested
+at most MAX_CALL_DEPTH deep, syntax nested at most MAX_NESTING deep, no text longer than
+MAX_STRING characters and no array or object with more than MAX_ITEMS entries. Breaking a limit
+raises LimitError, an ExpressionError that names the limit; it fails the item.
+
+Evaluation is synchronous (no await inside an expression), so the budget is module state.
+"""
+
+from __future__ import annotations
+
+MAX_STEPS = 250_000
+MAX_CALL_DEPTH = 64
+MAX_NESTING = 100
+MAX_STRING = 10_000_000
+MAX_ITEMS = 1_000_000
+
+
+class LimitError(ValueError):
+    """An expression broke one of the hard limits (subclassed as an ExpressionError)."""
+
+
+class _Budget:
+    __slots__ = ("calls", "steps")
+
+    def __init__(self) -> None:
+        self.steps = MAX_STEPS
+        self.calls = 0
+
+
+_budget = _Budget()
+
+
+def _error(message: str) -> Exception:
+    from .values import ExpressionError
+
+    return ExpressionError(message)
+
+
+def reset() -> None:
+    """Start a fresh budget (each `{{ }}` block)."""
+    _budget.steps = MAX_STEPS
+    _budget.calls = 0
+
+
+def charge(steps: int = 1) -> None:
+    _budget.steps -= steps
+    if _budget.steps < 0:
+        _budget.steps = 0
+        raise _error(
+            f"the expression needs more than {MAX_STEPS:,} steps (the step limit); "
+            "it would take too long"
+        )
+
+
+def enter_call() -> None:
+    charge()
+    _budget.calls += 1
+    if _budget.calls > MAX_CALL_DEPTH:
+        _budget.calls = 0
+        raise _error(f"functions call each other more than {MAX_CALL_DEPTH} deep (the depth limit)")
+
+
+def leave_call() -> None:
+    if _budget.calls > 0:
+        _budget.calls -= 1
+
+
+def check_string(text: str) -> str:
+    if len(text) > MAX_STRING:
+        raise _error(f"the text built is longer than {MAX_STRING:,} characters (the size limit)")
+    return text
+
+
+def check_length(count: int | float, what: str = "array") -> int:
+    if count > MAX_ITEMS:
+        raise _error(f"the {what} built has more than {MAX_ITEMS:,} entries (the size limit)")
+    return int(count)
+
+
+def depth_error() -> Exception:
+    return _error(f"the expression is nested more than {MAX_NESTING} levels deep (the depth limit)")
+
+
+def data_depth_error() -> Exception:
+    return _error("the data is nested too deeply to handle (the depth limit)")

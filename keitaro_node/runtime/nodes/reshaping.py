@@ -1,0 +1,119 @@
+"""What the nodes that reshape items share: versions checked, refusals, item provenance.
+
+`needs_all_items` tells an engine that feeds items in chunks whether a node can take them one
+by one (False: Split Out) or must see the whole input at once (True: it sorts, groups, counts,
+combines inputs or keeps the last items), so the engine gathers everything before such a node.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from ..errors import NodeOperationError
+from ..items import BinaryData, Item, JsonObject, PairedItem
+from ..node import ExecutionContext
+from .base import DescribedNode
+
+NESTED_HINT = (
+    "If the field is nested, turn off 'Disable Dot Notation' in the node options so that "
+    "'parent.child' reaches into objects"
+)
+DISABLE_DOT_NOTATION: dict[str, Any] = {
+    "displayName": "Disable Dot Notation",
+    "name": "disableDotNotation",
+    "type": "boolean",
+    "default": False,
+    "description": "Whether 'parent.child' names a field with a dot rather than a nested one",
+}
+
+
+@dataclass(slots=True)
+class PairedItems(PairedItem):
+    """Several input items behind one output item (n8n's pairedItem array).
+
+    The first pair is the one lookups such as `$('Node').item` follow; `to_json` gives the
+    whole list, as n8n shows it.
+    """
+
+    rest: tuple[PairedItem, ...] = ()
+
+    def all(self) -> list[PairedItem]:
+        return [PairedItem(self.item, self.input), *self.rest]
+
+    def to_json(self) -> list[JsonObject]:  # type: ignore[override]
+        return [pair.to_json() for pair in self.all()]
+
+
+def paired_list(pairs: Iterable[PairedItem | None]) -> PairedItem | None:
+    """One pairedItem standing for all of `pairs` (None when there are none)."""
+    flat: list[PairedItem] = []
+    for pair in pairs:
+        if isinstance(pair, PairedItems):
+            flat.extend(pair.all())
+        elif pair is not None:
+            flat.append(pair)
+    if not flat:
+        return None
+    first = flat[0]
+    return PairedItems(first.item, first.input, tuple(flat[1:]))
+
+
+def passed(item: Item, index: int, input_index: int = 0) -> Item:
+    """An input item sent on unchanged, paired with where it came in."""
+    return Item(json=item.json, binary=item.binary, paired_item=PairedItem(index, input_index))
+
+
+def merged_binary(*binaries: dict[str, BinaryData] | None) -> dict[str, BinaryData] | None:
+    """Binary files of several items, later ones winning on equal names."""
+    out: dict[str, BinaryData] = {}
+    for binary in binaries:
+        if binary:
+            out.update(binary)
+    return out or None
+
+
+def raw_parameters(ctx: ExecutionContext) -> Mapping[str, Any]:
+    """The node's parameters as the workflow file has them, before checks and defaults."""
+    raw = ctx.scope_factory(0).get("$parameter")
+    return raw if isinstance(raw, Mapping) else {}
+
+
+def version_label(version: float) -> str:
+    return str(int(version)) if float(version).is_integer() else str(version)
+
+
+class ReshapingNode(DescribedNode):
+    """Base for the core nodes that reshape, filter or combine items."""
+
+    needs_all_items: ClassVar[bool] = True
+
+    @property
+    def versions(self) -> tuple[float, ...]:
+        version = self.description.version
+        return tuple(version) if isinstance(version, tuple) else (version,)
+
+    def unsupported(self, parameters: Mapping[str, Any], type_version: float) -> str | None:
+        """Why these settings cannot run as n8n runs them (None when they can).
+
+        `parameters` are the node's parameters with defaults filled in. An engine may ask this
+        when it loads a workflow; `start` asks it again before the node touches any item.
+        """
+        return None
+
+    def start(self, ctx: ExecutionContext) -> dict[str, Any]:
+        """Check the version and the settings; the parameters n8n reads at item 0."""
+        if ctx.type_version not in self.versions:
+            known = ", ".join(version_label(v) for v in self.versions)
+            raise NodeOperationError(
+                f"{self.description.displayName} has no typeVersion "
+                f"{version_label(ctx.type_version)} here",
+                description=f"the versions this runtime implements are {known}",
+                node_name=ctx.node_name,
+            )
+        parameters = ctx.get_parameters(0)
+        reason = self.unsupported(parameters, ctx.type_version)
+        if reason:
+            raise NodeOperationError(reason, node_name=ctx.node_name)
+        return parameters
