@@ -147,6 +147,8 @@ def _describe(error: Any) -> str:
         wanted = " or ".join(expected) if isinstance(expected, list) else expected
         if not where:
             return f"must be a JSON {wanted}, got {_kind(error.instance)}"
+        if error.instance is None:
+            return f"{prefix}is empty (null) and must be {wanted}"
         why = ""
         if isinstance(error.instance, str) and _wanted(error) & {"integer", "number"}:
             why = _refused_text(error.instance, _wanted(error))
