@@ -29,9 +29,39 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="run a workflow and print the output items as JSON")
+    run = sub.add_parser(
+        "run",
+        help="run a workflow over items from a file (JSON, JSON Lines, CSV) or stdin",
+        description="Run an n8n-format workflow once over the input items. Output items "
+        "(those of every branch end) go to stdout as a JSON array, or to --output; a summary "
+        "line ends every run on stderr, with progress above it on a terminal.",
+    )
     run.add_argument("workflow", type=Path, help="workflow JSON file (n8n format)")
-    run.add_argument("--input", type=Path, help="JSON file with the input items (array of objects)")
+    run.add_argument(
+        "--input",
+        metavar="FILE",
+        help="input items: a JSON array or object, JSON Lines or CSV file; '-' for stdin",
+    )
+    run.add_argument(
+        "--input-format",
+        choices=("json", "jsonl", "csv"),
+        help="format of --input (default: by its extension; stdin: json)",
+    )
+    run.add_argument(
+        "--output", metavar="FILE", help="write output items to FILE (.json or .jsonl)"
+    )
+    run.add_argument(
+        "--format",
+        dest="output_format",
+        choices=("json", "jsonl", "summary"),
+        help="output as a JSON array (default), JSON Lines, or only the summary line",
+    )
+    run.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check every item and output the request it would send; send nothing",
+    )
+    run.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     run.add_argument("--credentials", type=Path, help="credentials file (JSON or YAML)")
     run.add_argument(
         "--sandbox", action="store_true", help="run against a built-in sandbox tracker"
@@ -119,12 +149,21 @@ def _parser() -> argparse.ArgumentParser:
     mcp.add_argument("--http", action="store_true", help="serve streamable HTTP instead of stdio")
     mcp.add_argument("--host", default="127.0.0.1", help="HTTP address (default 127.0.0.1)")
     mcp.add_argument("--port", type=int, default=8000, help="HTTP port (0: any free port)")
+    for command in sub.choices.values():  # -v before or after the command
+        command.add_argument(
+            "-v",
+            "--verbose",
+            dest="verbose_after",
+            action="count",
+            default=0,
+            help="log requests (-v) and details (-vv)",
+        )
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    level = logging.WARNING - 10 * min(args.verbose, 2)
+    level = logging.WARNING - 10 * min(args.verbose + getattr(args, "verbose_after", 0), 2)
     logging.basicConfig(
         level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
@@ -187,25 +226,6 @@ def _is_user_error(exc: Exception) -> bool:
     )
 
 
-def _read_items(path: Path | None) -> Any:
-    from keitaro_node.runtime.items import items_from_json
-
-    if path is None:
-        return None
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except FileNotFoundError:
-        raise FileNotFoundError(f"input file not found: {path}") from None
-    except json.JSONDecodeError as exc:
-        raise ValueError(
-            f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
-        ) from None
-    try:
-        return items_from_json(data)
-    except ValueError as exc:
-        raise ValueError(f"{path}: {exc}") from None
-
-
 def _store(path: Path | None) -> Any:
     from keitaro_node.runtime.credentials import CredentialStore
 
@@ -213,57 +233,27 @@ def _store(path: Path | None) -> Any:
 
 
 async def _run(args: argparse.Namespace) -> int:
-    from keitaro_node.app import run_workflow
-    from keitaro_node.runtime.errors import WorkflowError
-    from keitaro_node.runtime.workflow import load_workflow
+    from keitaro_node.bulk.job import Job, run_job
 
-    workflow = load_workflow(args.workflow)
-    items = _read_items(args.input)
     options: dict[str, Any] = {"allowOutputOutside": bool(args.allow_output_outside)}
     if args.output_dir is not None:
         if not args.output_dir.is_dir():
             raise FileNotFoundError(f"--output-dir: no such folder: {args.output_dir}")
         options["outputDir"] = str(args.output_dir)
-    store = _store(args.credentials)
-    sandbox = None
-    if args.sandbox:
-        from keitaro_node.sandbox import Sandbox
-
-        sandbox = Sandbox()
-        await sandbox.start()
-        demo = sandbox.seed_demo()  # the same demo data as `keitaro-node sandbox`
-        store.override("keitaroApi", {"domain": sandbox.url, "apiKey": sandbox.api_key})
-        print(
-            f"sandbox tracker at {sandbox.url} with {demo.describe() if demo else 'no demo data'}",
-            file=sys.stderr,
-        )
-    try:
-        result = await run_workflow(workflow, items, store, options=options)
-    except WorkflowError as exc:
-        if exc.completed:
-            _print_items(exc.completed)
-            print(
-                f"{len(exc.completed)} item(s) completed before the stop are printed above.",
-                file=sys.stderr,
-            )
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        if sandbox is not None:
-            await sandbox.stop()
-    if args.all_nodes:
-        everything = {
-            name: [[i.to_json() for i in out] for out in outputs]
-            for name, outputs in result.outputs.items()
-        }
-        print(json.dumps(everything, ensure_ascii=False, indent=2))
-    else:
-        _print_items(result.final_items())
-    return 0
-
-
-def _print_items(items: list[Any]) -> None:
-    print(json.dumps([i.to_json() for i in items], ensure_ascii=False, indent=2))
+    job = Job(
+        workflow=args.workflow,
+        input=args.input,
+        input_format=args.input_format,
+        output=args.output,
+        output_format=args.output_format,
+        credentials=args.credentials,
+        sandbox=args.sandbox,
+        dry_run=args.dry_run,
+        quiet=args.quiet,
+        all_nodes=args.all_nodes,
+        engine_options=options,
+    )
+    return await run_job(job)
 
 
 def _describe(args: argparse.Namespace) -> int:
