@@ -259,6 +259,7 @@ def startup_times(config: Config, log: Log) -> dict[str, Any]:
         result["import_profile"] = {
             "keitaro-node --help": startup.import_profile(startup.HELP_CODE),
             "keitaro-node describe": startup.import_profile(startup.DESCRIBE_CODE),
+            "keitaro-node run --dry-run": startup.import_profile(startup.RUN_CODE),
         }
     return result
 

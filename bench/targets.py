@@ -53,6 +53,26 @@ def evaluate(results: dict[str, Any]) -> list[dict[str, Any]]:
             "s",
         )
     )
+    help_fast = commands.get("keitaro-node --help")
+    checks.append(
+        _check(
+            "keitaro-node --help < 0.1 s (median)",
+            help_fast["median_s"] if help_fast else None,
+            0.1,
+            False,
+            "s",
+        )
+    )
+    first = commands.get("keitaro-node run (to the first request)")
+    checks.append(
+        _check(
+            "keitaro-node run: first request < 0.15 s after start (median)",
+            first["median_s"] if first else None,
+            0.15,
+            False,
+            "s",
+        )
+    )
     imp = commands.get('python -c "import keitaro_node"')
     checks.append(
         _check(

@@ -6,7 +6,6 @@ Heavy modules load inside the commands, so `keitaro-node --help` stays fast.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
 import os
@@ -195,6 +194,8 @@ def run_async(coro: Coroutine[Any, Any, int]) -> int:
 
     KEITARO_NODE_UVLOOP=0 turns uvloop off.
     """
+    import asyncio
+
     factory = None
     if os.environ.get("KEITARO_NODE_UVLOOP", "1") != "0":
         try:
