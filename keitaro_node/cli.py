@@ -80,6 +80,22 @@ def _parser() -> argparse.ArgumentParser:
         help="let the workflow write output files anywhere (absolute paths, '..')",
     )
 
+    journal = sub.add_parser(
+        "journal",
+        help="show a run journal and record decisions on items whose outcome is unknown",
+        description="List what a job's journal (run --journal FILE) recorded, and the items "
+        "whose outcome is unknown (a write left without an answer). After checking the "
+        "tracker, record what you found: --mark-done (it happened) or --retry (run it again "
+        "on --resume). Positions: 3,7,10-12. Exit status 1 while items wait for a decision.",
+    )
+    journal.add_argument("file", type=Path, help="the journal file")
+    journal.add_argument("--workflow", help="which workflow's records (when it holds several)")
+    journal.add_argument("--mark-done", metavar="POSITIONS", help="these items did happen")
+    journal.add_argument(
+        "--retry", metavar="POSITIONS", help="these items did not happen: run them again"
+    )
+    journal.add_argument("--json", action="store_true", help="print the records as JSON")
+
     describe = sub.add_parser(
         "describe", help="show the node's resources, operations and parameters"
     )
@@ -169,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "run":
             return run_async(_run(args))
+        if args.command == "journal":
+            return _journal(args)
         if args.command == "describe":
             return _describe(args)
         if args.command == "sandbox":
@@ -255,6 +273,19 @@ async def _run(args: argparse.Namespace) -> int:
         engine_options=options,
     )
     return await run_job(job)
+
+
+def _journal(args: argparse.Namespace) -> int:
+    from keitaro_node.bulk.journal_command import JournalCommand, run_journal_command
+
+    command = JournalCommand(
+        path=args.file,
+        workflow=args.workflow,
+        mark_done=args.mark_done,
+        retry=args.retry,
+        as_json=args.json,
+    )
+    return run_journal_command(command, sys.stdout)
 
 
 def _describe(args: argparse.Namespace) -> int:

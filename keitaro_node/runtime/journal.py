@@ -109,6 +109,22 @@ class Journal:
     def close(self) -> None:
         self.db.close()
 
+    @staticmethod
+    def workflows(path: str | Path) -> list[str]:
+        """The workflow keys a journal file holds records of (none for a missing file)."""
+        file = Path(path)
+        if not file.is_file():
+            return []
+        try:
+            db = sqlite3.connect(f"file:{file}?mode=ro", uri=True)
+            try:
+                rows = db.execute("SELECT workflow FROM workflows ORDER BY first_seen").fetchall()
+            finally:
+                db.close()
+        except sqlite3.DatabaseError as exc:
+            raise JournalError(f"{file} is not a journal this program can use: {exc}") from None
+        return [row[0] for row in rows]
+
     def __enter__(self) -> Journal:
         return self
 
