@@ -11,13 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import client_runs, node_runs, profiling, raw_client, scale, servers, startup
+from . import bulk, client_runs, node_runs, profiling, raw_client, scale, servers, startup
 from .measure import Sample, Summary, loop_name, summarize
 from .workload import input_items, stream_bodies
 
 Log = Callable[[str], None]
 
-PARTS = ("throughput", "overhead", "startup", "scale", "client")
+PARTS = ("throughput", "overhead", "startup", "scale", "client", "bulk")
 
 
 @dataclass
@@ -36,6 +36,7 @@ class Config:
     page_size: int = 1000
     scale_params: dict[str, Any] = field(default_factory=dict)
     client_n: int = 500
+    bulk_sizes: list[int] = field(default_factory=lambda: [10_000, 100_000, 1_000_000])
 
 
 def machine() -> dict[str, Any]:
@@ -361,6 +362,7 @@ def run_all(config: Config, log: Log) -> dict[str, Any]:
             "scale_rows": config.scale_rows,
             "page_size": config.page_size,
             "client_n": config.client_n,
+            "bulk_sizes": config.bulk_sizes,
             "command": " ".join(["python -m bench", *sys.argv[1:]]),
         },
     }
@@ -380,4 +382,6 @@ def run_all(config: Config, log: Log) -> dict[str, Any]:
         results["client"] = _guarded(
             "client", log, lambda: [client_at(config, ms, log) for ms in config.latency_ms]
         )
+    if "bulk" in config.parts:
+        results["bulk"] = _guarded("bulk", log, lambda: bulk.measure(config.bulk_sizes, log=log))
     return results
