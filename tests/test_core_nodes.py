@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from support import chain, node, run
 
+from keitaro_node.app import run_workflow
 from keitaro_node.runtime.errors import WorkflowError
 from keitaro_node.runtime.workflow import WorkflowFormatError, parse_workflow
 
@@ -31,7 +32,8 @@ async def test_edit_fields_sets_typed_values_with_dot_notation() -> None:
         ("stream.filters", '[{"name": "country"}]', "array"),
     )
     workflow = chain(
-        node("Start", "n8n-nodes-base.manualTrigger"), node("Set", "n8n-nodes-base.set", params)
+        node("Start", "n8n-nodes-base.manualTrigger"),
+        node("Set", "n8n-nodes-base.set", params, typeVersion=3.4),
     )
     result = await run(workflow, [{"geo": "GB", "w": "60", "other": 1}])
     assert result.items("Set")[0].json == {
@@ -42,7 +44,8 @@ async def test_edit_fields_sets_typed_values_with_dot_notation() -> None:
 async def test_edit_fields_can_keep_other_fields_and_reports_bad_types() -> None:
     params = {**assignments(("n", "={{ $json.x }}", "number")), "includeOtherFields": True}
     workflow = chain(
-        node("Start", "n8n-nodes-base.manualTrigger"), node("Set", "n8n-nodes-base.set", params)
+        node("Start", "n8n-nodes-base.manualTrigger"),
+        node("Set", "n8n-nodes-base.set", params, typeVersion=3.4),
     )
     result = await run(workflow, [{"x": "5", "keep": "me"}])
     assert result.items("Set")[0].json == {"x": "5", "keep": "me", "n": 5}
@@ -72,7 +75,7 @@ async def test_if_routes_items_by_conditions() -> None:
     }
     workflow = chain(
         node("Start", "n8n-nodes-base.manualTrigger"),
-        node("If", "n8n-nodes-base.if", {"conditions": conditions}),
+        node("If", "n8n-nodes-base.if", {"conditions": conditions}, typeVersion=2.2),
     )
     items = [
         {"country": "GB", "clicks": 12, "active": True},
@@ -104,7 +107,7 @@ async def test_if_or_combinator_and_string_operations() -> None:
     }
     workflow = chain(
         node("Start", "n8n-nodes-base.manualTrigger"),
-        node("If", "n8n-nodes-base.if", {"conditions": conditions}),
+        node("If", "n8n-nodes-base.if", {"conditions": conditions}, typeVersion=2.2),
     )
     result = await run(
         workflow, [{"url": "https://a"}, {"url": "http://offer"}, {"url": "ftp://x"}]
@@ -121,7 +124,7 @@ async def test_nodes_without_items_do_not_run() -> None:
     }
     workflow = chain(
         node("Start", "n8n-nodes-base.manualTrigger"),
-        node("If", "n8n-nodes-base.if", {"conditions": conditions}),
+        node("If", "n8n-nodes-base.if", {"conditions": conditions}, typeVersion=2.2),
         node("After", "n8n-nodes-base.noOp"),
     )
     result = await run(workflow, [{"a": 1}])
@@ -144,11 +147,18 @@ def test_workflow_format_errors_are_clear() -> None:
         )
 
 
-async def test_a_loop_in_connections_is_refused() -> None:
-    workflow = chain(node("A", "n8n-nodes-base.noOp"), node("B", "n8n-nodes-base.noOp"))
+async def test_a_loop_that_does_not_end_is_stopped_at_the_run_limit() -> None:
+    # n8n allows loops in connections (Loop Over Items); one that never ends is stopped
+    workflow = chain(
+        node("Start", "n8n-nodes-base.manualTrigger"),
+        node("A", "n8n-nodes-base.noOp"),
+        node("B", "n8n-nodes-base.noOp"),
+    )
     workflow["connections"]["B"] = {"main": [[{"node": "A", "type": "main", "index": 0}]]}
-    with pytest.raises(WorkflowError, match="loop"):
-        await run(workflow, [{}])
+    with pytest.raises(WorkflowError, match="limit is 25 runs per node") as caught:
+        await run_workflow(parse_workflow(workflow), None, options={"max_node_runs": 25})
+    assert caught.value.node_name == "A"
+    assert len(caught.value.result.runs["A"]) == 25 and len(caught.value.result.runs["B"]) == 25
 
 
 async def test_edit_fields_never_changes_the_input_item() -> None:
@@ -158,7 +168,7 @@ async def test_edit_fields_never_changes_the_input_item() -> None:
     }
     workflow = chain(
         node("Start", "n8n-nodes-base.manualTrigger"),
-        node("Set", "n8n-nodes-base.set", params),
+        node("Set", "n8n-nodes-base.set", params, typeVersion=3.4),
     )
     result = await run(workflow, [{"stream": {"name": "original", "extra": {"keep": True}}}])
     assert result.items("Start")[0].json == {

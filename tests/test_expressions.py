@@ -169,7 +169,7 @@ async def test_node_reference_follows_paired_items(
     }
     workflow = chain(
         node("Start", "n8n-nodes-base.manualTrigger"),
-        node("Label", "n8n-nodes-base.set", set_params),
+        node("Label", "n8n-nodes-base.set", set_params, typeVersion=3.4),
         node("Keitaro", "n8n-nodes-keitaro.keitaro", keitaro_params),
     )
     result = await run(

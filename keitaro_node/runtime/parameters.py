@@ -75,6 +75,7 @@ class ParameterResolver:
         self.parameters = visible_parameters(description, raw, type_version)
         self._static: dict[str, Any] = {}
         self._static_error: NodeOperationError | None = None
+        self.static_errors: list[str] = []  # every problem of the values that are not expressions
         self._dynamic: list[tuple[Parameter, Plan]] = []
         for parameter in self.parameters:
             if parameter.type == "notice":
@@ -94,6 +95,7 @@ class ParameterResolver:
                 self._fail_static(str(exc))
 
     def _fail_static(self, message: str) -> None:
+        self.static_errors.append(message)
         if self._static_error is None:
             self._static_error = NodeOperationError(message, node_name=self.node_name)
 

@@ -171,10 +171,11 @@ def node_scope_factory(
     node_type: str,
     parameters: dict[str, Any],
     items: list[Item],
+    run_index: int = 0,
 ) -> Callable[[int], dict[str, Any]]:
     """The scope of each item of one node run: shared values made once, item values on call."""
     shared = {
-        "$runIndex": 0,
+        "$runIndex": run_index,
         "$parameter": parameters,
         "$node": {"name": node_name, "type": node_type},
         "$now": now_value(),

@@ -11,16 +11,28 @@ from collections.abc import Callable
 from ..description import CredentialType
 from ..node import NodeType
 from ..plugins import hookimpl
+from .execute_workflow import ExecuteWorkflow
+from .execute_workflow_trigger import ExecuteWorkflowTrigger
 from .if_ import If
 from .manual_trigger import ManualTrigger
 from .no_op import NoOp
 from .set import EditFields
+from .split_in_batches import SplitInBatches
+from .start import Start
+from .sticky_note import StickyNote
+from .wait import Wait
 
 CORE_NODE_TYPES: tuple[NodeType, ...] = (
     ManualTrigger(),
     NoOp(),
     EditFields(),
     If(),
+    Start(),
+    StickyNote(),
+    SplitInBatches(),
+    Wait(),
+    ExecuteWorkflow(),
+    ExecuteWorkflowTrigger(),
 )
 
 
