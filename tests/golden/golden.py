@@ -16,6 +16,7 @@ from keitaro_node.app import run_workflow
 from keitaro_node.runtime.credentials import CredentialStore
 from keitaro_node.runtime.errors import WorkflowError
 from keitaro_node.runtime.items import Item
+from keitaro_node.runtime.plugins import PluginHost
 from keitaro_node.runtime.workflow import parse_workflow
 
 HERE = Path(__file__).resolve().parent
@@ -47,13 +48,15 @@ def _items_json(items: list[Item]) -> list[dict[str, Any]]:
     return [{"json": item.json} for item in items]
 
 
-async def our_run(path: Path, credentials: CredentialStore | None = None) -> dict[str, Any]:
+async def our_run(
+    path: Path, credentials: CredentialStore | None = None, host: PluginHost | None = None
+) -> dict[str, Any]:
     """Run the workflow file through our engine; the result in the recorder's compact shape."""
     workflow = parse_workflow(json.loads(path.read_text("utf-8")), source=str(path))
     run_data: dict[str, list[dict[str, Any]]] = {}
     out: dict[str, Any] = {"runData": run_data}
     try:
-        result = await run_workflow(workflow, None, credentials)
+        result = await run_workflow(workflow, None, credentials, host=host)
     except WorkflowError as exc:
         partial = getattr(exc, "result", None)
         order = list(getattr(partial, "order", []))

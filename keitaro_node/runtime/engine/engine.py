@@ -39,9 +39,8 @@ class Engine:
 
     def prepare(self, workflow: Workflow, source: str = "the workflow") -> Plan:
         """Check everything a run needs; WorkflowLoadError lists every problem found."""
-        plan, problems = prepare(
-            workflow, self.host, self.options, _WorkflowChecker(self, workflow, {source})
-        )
+        checker = _WorkflowChecker(self, workflow, {source})
+        plan, problems = prepare(workflow, self.host, self.options, checker, self.credentials)
         if plan is None:
             raise WorkflowLoadError(problems, source)
         return plan
@@ -113,11 +112,10 @@ class _WorkflowChecker:
             workflow = self.engine.sub_workflow(data, source, self.parent)
         except WorkflowFormatError as exc:
             return [str(exc)]
+        checker = _WorkflowChecker(self.engine, workflow, self.seen)
+        engine = self.engine
         _plan, problems = prepare(
-            workflow,
-            self.engine.host,
-            self.engine.options,
-            _WorkflowChecker(self.engine, workflow, self.seen),
+            workflow, engine.host, engine.options, checker, engine.credentials
         )
         return [f"{source}: {_problem_text(p)}" for p in problems]
 

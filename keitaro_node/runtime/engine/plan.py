@@ -14,8 +14,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..credentials import CredentialStore
 from ..description import NodeDescription
-from ..errors import LoadProblem
+from ..errors import LoadProblem, NodeError
 from ..expressions import ExpressionError, compile_template, is_expression
 from ..items import Item, items_from_json
 from ..node import NodeCheck, NodeSettings, NodeType
@@ -105,6 +106,7 @@ def prepare(
     host: PluginHost,
     options: Mapping[str, Any],
     check_workflow: WorkflowChecker = lambda _data, _source: [],
+    credentials: CredentialStore | None = None,
 ) -> tuple[Plan | None, list[LoadProblem]]:
     """Check the workflow and plan its run; the plan is None when there are problems."""
     problems: list[LoadProblem] = []
@@ -126,6 +128,9 @@ def prepare(
     for node in workflow.nodes:
         if node.name in reachable:
             planned = _plan_node(node, workflow, host, check_workflow, problems)
+            if planned is not None and planned.resolver is not None and credentials is not None:
+                for message in _credential_problems(planned, host, credentials):
+                    problems.append(LoadProblem(node.name, message))
             if planned is not None:
                 nodes[node.name] = planned
     problems.extend(_order_problems(settings, reachable, children))
@@ -219,13 +224,15 @@ def _plan_node(
         )
         for message in refused:
             problem(message)
-        if not refused:  # a refused configuration would only add noise about its parameters
-            for message in unknown_parameters(description, node.parameters):
-                problem(message)
+        unknown = [] if refused else unknown_parameters(description, node.parameters)
         resolver = ParameterResolver(
             description, node.parameters, SCOPE_NAMES, node_name=node.name, type_version=version
         )
-        if not refused:
+        if not refused:  # a refused configuration would only add noise about its parameters
+            # a key known only to a variant of the collection that is not shown is refused
+            # by the shown one; parameter_names could not tell
+            for message in unknown or resolver.unknown_field_errors:
+                problem(message)
             for message in resolver.static_errors:
                 problem(message)
     required, error = _required_inputs(description, node.parameters, version)
@@ -251,6 +258,45 @@ def _closest_type(name: str, installed: Mapping[str, NodeType]) -> str | None:
     return by_short[close] if close else None
 
 
+def _credential_problems(
+    planned: PlannedNode, host: PluginHost, store: CredentialStore
+) -> list[str]:
+    """Credentials the node needs with its parameters, missing from the store: refused now
+    rather than after the nodes before it have run (and written)."""
+    assert planned.node_type is not None
+    description = planned.node_type.description
+    if not description.credentials:
+        return []
+    node = planned.node
+    values = _with_defaults(description, node.parameters, float(node.typeVersion))
+    values["@version"] = float(node.typeVersion)
+    problems: list[str] = []
+    for requirement in description.credentials:
+        shown = requirement.displayOptions is None or requirement.displayOptions.allows(values)
+        if not requirement.required or not shown:
+            continue
+        credential_type = host.credential_types.get(requirement.name)
+        if credential_type is None:
+            problems.append(f"credential type '{requirement.name}' is not installed")
+            continue
+        try:
+            store.get(credential_type, planned.credential_refs.get(requirement.name))
+        except NodeError as exc:
+            problems.append(exc.message)
+    return problems
+
+
+def _with_defaults(
+    description: NodeDescription, raw: Mapping[str, Any], version: float
+) -> dict[str, Any]:
+    """The node's raw values over the defaults of the parameters shown for them."""
+    values = {
+        p.name: raw.get(p.name, p.default) for p in visible_parameters(description, raw, version)
+    }
+    values.update(raw)
+    return values
+
+
 def _version_text(version: float) -> str:
     return str(int(version)) if version.is_integer() else str(version)
 
@@ -262,10 +308,7 @@ def _required_inputs(
     required = description.requiredInputs
     if not isinstance(required, str):
         return required, None
-    values = {
-        p.name: raw.get(p.name, p.default) for p in visible_parameters(description, raw, version)
-    }
-    values.update(raw)
+    values = _with_defaults(description, raw, version)
     try:
         source = required if is_expression(required) else f"={required}"
         names = frozenset({"$parameter", "$version"})

@@ -325,9 +325,18 @@ def _error_output(
         outputs = outputs + [[] for _ in range(width - len(outputs))]
     if settings.on_error != "continueErrorOutput":
         return outputs
-    good = [[i for i in out if i.error is None] for out in outputs]
-    bad = [_with_input_fields(i, inputs) for out in outputs for i in out if i.error is not None]
+    good = [[i for i in out if not _is_error_item(i)] for out in outputs]
+    bad = [_with_input_fields(i, inputs) for out in outputs for i in out if _is_error_item(i)]
     return [*good, bad]
+
+
+def _is_error_item(item: Item) -> bool:
+    """n8n's test: an error attached to the item, or json that is only {error} or
+    {error, message}."""
+    if item.error is not None:
+        return True
+    data = item.json
+    return "error" in data and (len(data) == 1 or (len(data) == 2 and "message" in data))
 
 
 def _with_input_fields(item: Item, inputs: list[list[Item]]) -> Item:

@@ -169,7 +169,8 @@ class ExecuteWorkflow(DescribedNode):
                 "the sub-workflow always runs to its end before this node goes on"
             ]
         try:
-            if source == "localFile" and _static(params.get("workflowPath")):
+            local = source == "localFile" and node.type_version <= 1.1  # later: not offered
+            if local and _static(params.get("workflowPath")):
                 path = workflow_file(str(params["workflowPath"]))
                 return node.check_workflow(_read(path), str(path))
             if source == "parameter" and _static(params.get("workflowJson")):
