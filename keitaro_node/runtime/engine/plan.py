@@ -268,13 +268,16 @@ def _credential_problems(
     if not description.credentials:
         return []
     node = planned.node
-    values = _with_defaults(description, node.parameters, float(node.typeVersion))
-    values["@version"] = float(node.typeVersion)
+    version = float(node.typeVersion)
     problems: list[str] = []
     for requirement in description.credentials:
-        shown = requirement.displayOptions is None or requirement.displayOptions.allows(values)
-        if not requirement.required or not shown:
+        if not requirement.required:
             continue
+        shown = requirement.displayOptions
+        if shown is not None:
+            values = {**_with_defaults(description, node.parameters, version), "@version": version}
+            if not shown.allows(values):
+                continue
         credential_type = host.credential_types.get(requirement.name)
         if credential_type is None:
             problems.append(f"credential type '{requirement.name}' is not installed")
