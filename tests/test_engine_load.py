@@ -15,7 +15,11 @@ from keitaro_node.app import plugin_host
 from keitaro_node.runtime.credentials import CredentialStore
 from keitaro_node.runtime.engine import Engine
 from keitaro_node.runtime.errors import WorkflowLoadError
-from keitaro_node.runtime.workflow import NODE_KEYS_WITHOUT_EFFECT, parse_workflow
+from keitaro_node.runtime.workflow import (
+    NODE_KEYS_WITHOUT_EFFECT,
+    WorkflowFormatError,
+    parse_workflow,
+)
 from keitaro_node.sandbox import Sandbox
 
 REPORT = {"resource": "report", "operation": "build", "interval": "today"}
@@ -214,3 +218,14 @@ def test_every_installed_node_type_declares_its_versions() -> None:
         versions = node_type.description.versions
         assert versions and all(isinstance(v, float) for v in versions), name
     assert KEITARO in plugin_host(load_entry_points=False).node_types
+
+
+def test_connections_that_name_nodes_by_id_are_refused_with_the_reason() -> None:
+    # n8n runs nothing past such a connection (recorded: only the trigger runs)
+    workflow = chain(
+        node("Start", "n8n-nodes-base.manualTrigger", id="t1"),
+        node("After", "n8n-nodes-base.noOp", id="n2"),
+    )
+    workflow["connections"] = {"t1": {"main": [[{"node": "n2", "type": "main", "index": 0}]]}}
+    with pytest.raises(WorkflowFormatError, match="'t1' is the id of node 'Start'"):
+        parse_workflow(workflow)

@@ -37,6 +37,7 @@ NODE_KEYS_WITHOUT_EFFECT: dict[str, str] = {
     "notesInFlow": "whether the canvas shows that note under the node",
     "webhookId": "the path id of a webhook-started node; nothing here serves webhooks",
     "extendsCredential": "which credential a credential-only node builds on, for the editor",
+    "color": "the node's colour on the canvas, a setting of n8n before 1.0",
 }
 
 # Node keys n8n reads when it runs AI tools; they change what runs and are not implemented.
@@ -151,15 +152,20 @@ class Workflow(BaseModel):
         if duplicates:
             raise ValueError(f"node names must be unique: {', '.join(duplicates)}")
         known = set(names)
+        by_id = {n.id: n.name for n in self.nodes if n.id}
         for source, kinds in self.connections.items():
             if source not in known:
-                raise ValueError(f"connections mention node '{source}', which is not in nodes")
+                raise ValueError(
+                    f"connections mention node '{source}', which is not in nodes"
+                    + _named_by_id(source, by_id)
+                )
             for outputs in kinds.values():
                 for targets in outputs:
                     for target in targets or []:
                         if target.node not in known:
                             raise ValueError(
                                 f"'{source}' connects to '{target.node}', which is not in nodes"
+                                + _named_by_id(target.node, by_id)
                             )
         for pinned in self.pinData:
             if pinned not in known:
@@ -180,6 +186,15 @@ class Workflow(BaseModel):
                 for target in targets or []:
                     out.append((source, output_index, target.node, target.index))
         return out
+
+
+def _named_by_id(key: str, by_id: dict[str, str]) -> str:
+    if key not in by_id:
+        return ""
+    return (
+        f" ('{key}' is the id of node '{by_id[key]}': n8n connects nodes by name, and runs "
+        "nothing past a connection that names a node by its id)"
+    )
 
 
 def parse_workflow(data: Any, source: str = "workflow") -> Workflow:

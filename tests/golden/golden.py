@@ -86,11 +86,15 @@ def _number_runs(run_data: dict[str, list[dict[str, Any]]], order: list[str]) ->
 
 def _fill(run_data: dict[str, list[dict[str, Any]]], result: Any) -> None:
     runs = getattr(result, "runs", None)
+    errors = getattr(result, "errors", {})  # runs that went on past an error (onError)
     if runs is not None:  # an engine that keeps every run of a node
         for name, node_runs in runs.items():
             run_data[name] = [
-                {"status": "success", "main": [_items_json(o) for o in outputs]}
-                for outputs in node_runs
+                {
+                    "status": "error" if (name, number) in errors else "success",
+                    "main": [_items_json(o) for o in outputs],
+                }
+                for number, outputs in enumerate(node_runs)
             ]
         return
     for name, outputs in result.outputs.items():
