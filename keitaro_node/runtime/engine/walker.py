@@ -66,7 +66,6 @@ class Walker:
         self.services = services
         self.stack: deque[Task] = deque()
         self.waiting: dict[str, dict[int, Inputs]] = {}
-        self.node_names = frozenset(n.name for n in plan.workflow.nodes)
         self._deadline: float | None = None
 
     async def walk(self, start_items: list[Item] | None) -> RunResult:
@@ -353,21 +352,23 @@ def _with_input_fields(item: Item, inputs: list[list[Item]]) -> Item:
 def _stamp(name: str, outputs: Outputs, inputs: list[list[Item]]) -> Outputs:
     """Record provenance on output items; items passed through unchanged are copied and
     paired with their place in the input (as n8n pairs them)."""
-    where: dict[int, tuple[int, int]] = {}
-    for input_index, group in enumerate(inputs):
-        for item_index, item in enumerate(group):
-            where[id(item)] = (input_index, item_index)
+    input_ids = {id(i) for group in inputs for i in group}
+    places: dict[int, tuple[int, int]] | None = None  # made only when an item is passed on
     stamped: Outputs = []
     for output in outputs:
         fresh: list[Item] = []
         for item in output:
-            place = where.get(id(item))
-            if place is not None:
-                source = inputs[place[0]][place[1]]
+            if id(item) in input_ids:
+                if places is None:
+                    places = {
+                        id(i): (g, n) for g, group in enumerate(inputs) for n, i in enumerate(group)
+                    }
+                group_index, item_index = places[id(item)]
+                source = inputs[group_index][item_index]
                 item = Item(
                     json=item.json,
                     binary=item.binary,
-                    paired_item=PairedItem(place[1], place[0]),
+                    paired_item=PairedItem(item_index, group_index),
                     error=item.error,
                     metadata=item.metadata,
                 )
@@ -376,7 +377,7 @@ def _stamp(name: str, outputs: Outputs, inputs: list[list[Item]]) -> Outputs:
                 pair = item.paired_item
                 if (
                     pair is not None
-                    and 0 <= pair.input < len(inputs)
+                    and pair.input < len(inputs)
                     and 0 <= pair.item < len(inputs[pair.input])
                 ):
                     item.parent = inputs[pair.input][pair.item]
