@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from support import chain, node, run
 
+from keitaro_node.app import run_workflow
 from keitaro_node.runtime.errors import WorkflowError
 from keitaro_node.runtime.workflow import WorkflowFormatError, parse_workflow
 
@@ -154,11 +155,18 @@ def test_workflow_format_errors_are_clear() -> None:
         )
 
 
-async def test_a_loop_in_connections_is_refused() -> None:
-    workflow = chain(node("A", "n8n-nodes-base.noOp"), node("B", "n8n-nodes-base.noOp"))
+async def test_a_loop_that_does_not_end_is_stopped_at_the_run_limit() -> None:
+    # n8n allows loops in connections (Loop Over Items); one that never ends is stopped
+    workflow = chain(
+        node("Start", "n8n-nodes-base.manualTrigger"),
+        node("A", "n8n-nodes-base.noOp"),
+        node("B", "n8n-nodes-base.noOp"),
+    )
     workflow["connections"]["B"] = {"main": [[{"node": "A", "type": "main", "index": 0}]]}
-    with pytest.raises(WorkflowError, match="loop"):
-        await run(workflow, [{}])
+    with pytest.raises(WorkflowError, match="limit is 25 runs per node") as caught:
+        await run_workflow(parse_workflow(workflow), None, options={"max_node_runs": 25})
+    assert caught.value.node_name == "A"
+    assert len(caught.value.result.runs["A"]) == 25 and len(caught.value.result.runs["B"]) == 25
 
 
 async def test_edit_fields_never_changes_the_input_item() -> None:

@@ -219,6 +219,10 @@ class NodeDescription(_Model):
     defaults: dict[str, str] = Field(default_factory=dict)
     inputs: tuple[str, ...] = ("main",)
     outputs: tuple[str, ...] = ("main",)
+    # Which inputs must have data before a multi-input node runs on what it has (n8n's
+    # requiredInputs): a count, a list of input indexes, or an expression over $parameter and
+    # $version giving one. None: any input with data will do.
+    requiredInputs: int | tuple[int, ...] | str | None = None
     credentials: tuple[CredentialRequirement, ...] = ()
     properties: tuple[Parameter, ...] = ()
     resources: tuple[Resource, ...] = ()
@@ -227,6 +231,13 @@ class NodeDescription(_Model):
 
     def model_post_init(self, context: Any, /) -> None:
         self._operations = {(op.resource, op.name): op for op in self.all_operations()}
+
+    @property
+    def versions(self) -> tuple[float, ...]:
+        """The typeVersions this node type implements."""
+        if isinstance(self.version, tuple):
+            return tuple(float(v) for v in self.version)
+        return (float(self.version),)
 
     def operation(self, resource: str, operation: str) -> Operation | None:
         return self._operations.get((resource, operation))

@@ -11,7 +11,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from .credentials import CredentialStore, CredentialValues
 from .description import CredentialType, NodeDescription
@@ -42,7 +42,11 @@ class NodeSettings:
 
 
 class NodeType:
-    """Base class for node types. Subclasses set `type_names` and implement `execute`."""
+    """Base class for node types. Subclasses set `type_names` and implement `execute`.
+
+    The description's `version` lists the typeVersions the node implements; a workflow naming
+    another one is refused at load.
+    """
 
     type_names: tuple[str, ...] = ()
 
@@ -50,8 +54,43 @@ class NodeType:
     def description(self) -> NodeDescription:
         raise NotImplementedError
 
-    async def execute(self, ctx: ExecutionContext, items: list[Item]) -> list[list[Item]]:
+    async def execute(self, ctx: ExecutionContext, items: list[Item]) -> list[list[Item]] | None:
+        """One list of items per output; None when the node gives no data at all (n8n then
+        does not record the run and the branch ends there)."""
         raise NotImplementedError
+
+    def check(self, node: NodeCheck) -> list[str]:
+        """Problems of this node's configuration that refuse the workflow at load (none by
+        default). Parameter names, types and versions are checked by the engine already."""
+        return []
+
+    def input_count(self, parameters: Mapping[str, Any], type_version: float) -> int:
+        """How many inputs the node has with these parameters (the description's by default)."""
+        return len(self.description.inputs)
+
+    def output_count(self, parameters: Mapping[str, Any], type_version: float) -> int:
+        """How many outputs the node has with these parameters (the description's by default)."""
+        return len(self.description.outputs)
+
+
+@dataclass(frozen=True)
+class NodeCheck:
+    """What a node type sees of a node when the workflow loads."""
+
+    name: str
+    parameters: Mapping[str, Any]
+    type_version: float
+    # checks a workflow the node would run (Execute Workflow): its load problems, as text
+    check_workflow: Callable[[Any, str], list[str]] = lambda _data, _source: []
+
+
+class SubWorkflows(Protocol):
+    """Runs other workflows on the same engine, credentials and options (Execute Workflow)."""
+
+    async def run(self, data: Any, source: str, items: list[Item]) -> list[list[Item]]:
+        """Run the workflow JSON `data` (read from `source`) on `items`: the outputs of the
+        node that ran last, as n8n returns them."""
+        ...
 
 
 ItemHandler = Callable[[int, Item], Awaitable[Item]]
@@ -95,6 +134,11 @@ class ExecutionContext:
     logger: logging.Logger = log
     inputs: list[list[Item]] = field(default_factory=list)
     type_version: float = 1
+    run_index: int = 0
+    # State a node keeps across its runs in one execution (n8n's node context): Loop Over
+    # Items keeps the items still to hand out here. One dict per node and execution.
+    node_state: dict[str, Any] = field(default_factory=dict)
+    sub_workflows: SubWorkflows | None = None
 
     @property
     def continue_on_fail(self) -> bool:

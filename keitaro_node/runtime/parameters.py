@@ -25,6 +25,10 @@ class ParameterValueError(ValueError):
     """A parameter value has the wrong shape; the message names the parameter."""
 
 
+class UnknownFieldError(ParameterValueError):
+    """A collection value has a key its parameter lacks (found at load by parameter_names)."""
+
+
 def visible_parameters(
     description: NodeDescription, raw: Mapping[str, Any], type_version: float | None = None
 ) -> list[Parameter]:
@@ -75,6 +79,8 @@ class ParameterResolver:
         self.parameters = visible_parameters(description, raw, type_version)
         self._static: dict[str, Any] = {}
         self._static_error: NodeOperationError | None = None
+        self.static_errors: list[str] = []  # every problem of the values that are not expressions
+        self.unknown_field_errors: list[str] = []
         self._dynamic: list[tuple[Parameter, Plan]] = []
         for parameter in self.parameters:
             if parameter.type == "notice":
@@ -91,9 +97,11 @@ class ParameterResolver:
             try:
                 self._static[parameter.name] = coerce(parameter, value)
             except ParameterValueError as exc:
-                self._fail_static(str(exc))
+                self._fail_static(str(exc), listed=not isinstance(exc, UnknownFieldError))
 
-    def _fail_static(self, message: str) -> None:
+    def _fail_static(self, message: str, listed: bool = True) -> None:
+        # keys a collection lacks go apart: parameter_names lists them with a "did you mean"
+        (self.static_errors if listed else self.unknown_field_errors).append(message)
         if self._static_error is None:
             self._static_error = NodeOperationError(message, node_name=self.node_name)
 
@@ -327,7 +335,7 @@ def _collection(parameter: Parameter, value: Any) -> Any:
         sub = known.get(key)
         if sub is None:
             listed = ", ".join(sorted(known)) or "none"
-            raise ParameterValueError(f"{parameter.label} has no field '{key}' (fields: {listed})")
+            raise UnknownFieldError(f"{parameter.label} has no field '{key}' (fields: {listed})")
         out[key] = coerce(sub, item)
     return out
 
@@ -343,7 +351,7 @@ def _fixed_collection(parameter: Parameter, value: Any) -> Any:
         group = groups.get(key)
         if group is None:
             listed = ", ".join(sorted(groups))
-            raise ParameterValueError(f"{parameter.label} has no group '{key}' (groups: {listed})")
+            raise UnknownFieldError(f"{parameter.label} has no group '{key}' (groups: {listed})")
         fields = {p.name: p for p in group.values}
         many = parameter.typeOptions.multipleValues
         rows = entries if isinstance(entries, list) else [entries]
@@ -356,7 +364,7 @@ def _fixed_collection(parameter: Parameter, value: Any) -> Any:
                 entry[name] = coerce(field, row.get(name, field.default))
             unknown = set(row) - set(fields)
             if unknown:
-                raise ParameterValueError(
+                raise UnknownFieldError(
                     f"{parameter.label}.{key} has unknown fields {sorted(unknown)}"
                 )
             checked.append(entry)

@@ -249,6 +249,7 @@ def node_scope_factory(
     items: list[Item],
     options: Mapping[str, Any] | None = None,
     previous_node: str | None = None,
+    run_index: int = 0,
 ) -> Callable[[int], dict[str, Any]]:
     """The scope of each item of one node run: shared values made once, item values on call.
 
@@ -263,7 +264,7 @@ def node_scope_factory(
         zone_name = default_zone_name()
     zone = find_zone(zone_name) or find_zone("UTC")
     shared = {
-        "$runIndex": 0,
+        "$runIndex": run_index,
         "$parameter": parameters,
         "$node": {"name": node_name, "type": node_type},
         "$now": now_value(zone),

@@ -13,6 +13,8 @@ from ..node import NodeType
 from ..plugins import hookimpl
 from .aggregate import Aggregate
 from .code import Code
+from .execute_workflow import ExecuteWorkflow
+from .execute_workflow_trigger import ExecuteWorkflowTrigger
 from .filter import Filter
 from .function import Function
 from .function_item import FunctionItem
@@ -25,9 +27,13 @@ from .no_op import NoOp
 from .remove_duplicates import RemoveDuplicates
 from .set import EditFields
 from .sort import Sort
+from .split_in_batches import SplitInBatches
 from .split_out import SplitOut
+from .start import Start
+from .sticky_note import StickyNote
 from .summarize import Summarize
 from .switch import Switch
+from .wait import Wait
 
 CORE_NODE_TYPES: tuple[NodeType, ...] = (
     ManualTrigger(),
@@ -47,6 +53,12 @@ CORE_NODE_TYPES: tuple[NodeType, ...] = (
     FunctionItem(),
     Filter(),
     Switch(),
+    Start(),
+    StickyNote(),
+    SplitInBatches(),
+    Wait(),
+    ExecuteWorkflow(),
+    ExecuteWorkflowTrigger(),
 )
 
 
