@@ -59,14 +59,14 @@ def test_a_failed_run_prints_how_far_it_got(tmp_path: Path) -> None:
 
 def test_a_workflow_that_cannot_run_is_refused_before_anything_runs(tmp_path: Path) -> None:
     workflow = json.loads(DEMO.read_text())
-    workflow["nodes"][1]["typeVersion"] = 2
+    workflow["nodes"][1]["typeVersion"] = 4
     workflow["nodes"][2]["parameters"]["streamDta"] = "={{ $json.stream }}"
     path = tmp_path / "broken.json"
     path.write_text(json.dumps(workflow))
     done = cli("run", str(path), "--sandbox")
     assert done.returncode == 1 and done.stdout == ""
     assert "the workflow cannot run (2 problems):" in done.stderr
-    assert "node 'Build Stream': typeVersion 2 of n8n-nodes-base.set" in done.stderr
+    assert "node 'Build Stream': typeVersion 4 of n8n-nodes-base.set" in done.stderr
     assert "unknown parameter 'streamDta' - did you mean 'streamData'?" in done.stderr
 
 

@@ -69,14 +69,14 @@ async def test_a_version_the_node_does_not_implement_fails_before_anything_runs(
 def test_every_problem_is_listed_in_one_error() -> None:
     workflow = chain(
         node("Start", "n8n-nodes-base.manualTrigger"),
-        node("Set", "n8n-nodes-base.set", {"mode": "raw", "jsonOuptut": "{}"}, typeVersion=2),
+        node("Set", "n8n-nodes-base.set", {"mode": "raw", "jsonOuptut": "{}"}, typeVersion=4),
         node("Fields", "n8n-nodes-base.set", {"mode": "raw", "jsonOuptut": "{}"}, typeVersion=3.4),
         node("Mystery", "acme.mystery"),
         node("Once", "n8n-nodes-base.noOp", executeOnec=True),
     )
     assert problems_of(workflow) == [
-        "node 'Set': typeVersion 2 of n8n-nodes-base.set is not supported "
-        "(this node implements 3, 3.1, 3.2, 3.3, 3.4)",
+        "node 'Set': typeVersion 4 of n8n-nodes-base.set is not supported "
+        "(this node implements 1, 2, 3, 3.1, 3.2, 3.3, 3.4)",
         "node 'Fields': unknown parameter 'jsonOuptut' - did you mean 'jsonOutput'?",
         "node 'Mystery': unknown node type 'acme.mystery' (no installed plugin provides it)",
         "node 'Once': unknown node setting 'executeOnec' - did you mean 'executeOnce'?",
@@ -101,6 +101,24 @@ def test_unknown_parameters_get_a_did_you_mean_at_every_level() -> None:
         "'type'?",
         "node 'Start': unknown group 'valeus' in 'workflowInputs' - did you mean 'values'?",
     ]
+
+
+def test_a_name_declared_for_several_versions_is_checked_against_the_nodes_version() -> None:
+    # If's `conditions` is a fixedCollection of data types at version 1 and filter conditions
+    # from version 2 on; Edit Fields' `options` has other fields at versions 1-2 than at 3+
+    filter_conditions = {"options": {}, "conditions": [], "combinator": "and"}
+    workflow = chain(
+        node("Start", "n8n-nodes-base.manualTrigger"),
+        node("New If", "n8n-nodes-base.if", {"conditions": filter_conditions}, typeVersion=2.2),
+        node("Old If", "n8n-nodes-base.if", {"conditions": filter_conditions}, typeVersion=1),
+        node("Old Set", "n8n-nodes-base.set", {"options": {"stripBinary": True}}, typeVersion=2),
+        node("New Set", "n8n-nodes-base.set", {"options": {"stripBinary": True}}, typeVersion=3.4),
+    )
+    assert problems_of(workflow) == [
+        f"node 'Old If': unknown group '{group}' in 'conditions' "
+        "(known: boolean, dateTime, number, string)"
+        for group in ("options", "conditions", "combinator")
+    ] + ["node 'Old Set': unknown parameter 'stripBinary' in 'options' (known: dotNotation)"]
 
 
 async def test_parameters_of_other_values_and_expressions_are_accepted(

@@ -36,6 +36,20 @@ def visible_parameters(
 
     `type_version` is what displayOptions see as `@version`.
     """
+    return _visible(description, raw, type_version)[0]
+
+
+def shown_values(
+    description: NodeDescription, raw: Mapping[str, Any], type_version: float | None = None
+) -> dict[str, Any]:
+    """What displayOptions read for these raw values: the raw values over the defaults of the
+    parameters they show, and `@version` when a typeVersion is given."""
+    return _visible(description, raw, type_version)[1]
+
+
+def _visible(
+    description: NodeDescription, raw: Mapping[str, Any], type_version: float | None
+) -> tuple[list[Parameter], dict[str, Any]]:
     values = dict(raw)
     if type_version is not None:
         values["@version"] = type_version
@@ -47,8 +61,8 @@ def visible_parameters(
                 values[parameter.name] = parameter.default
                 changed = True
         if not changed:
-            return shown
-    return _shown(description.properties, values)
+            return shown, values
+    return _shown(description.properties, values), values
 
 
 def _shown(properties: tuple[Parameter, ...], values: Mapping[str, Any]) -> list[Parameter]:

@@ -224,7 +224,7 @@ def _plan_node(
         )
         for message in refused:
             problem(message)
-        unknown = [] if refused else unknown_parameters(description, node.parameters)
+        unknown = [] if refused else unknown_parameters(description, node.parameters, version)
         resolver = ParameterResolver(
             description, node.parameters, SCOPE_NAMES, node_name=node.name, type_version=version
         )
