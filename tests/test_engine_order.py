@@ -3,71 +3,16 @@
 from __future__ import annotations
 
 import copy
-from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
-from golden.golden import HERE, differences, expected_run, our_run
+from golden.golden import HERE
 from support import chain, node, run
 
-from keitaro_node.app import default_plugins, plugin_host, run_workflow
+from keitaro_node.app import run_workflow
 from keitaro_node.runtime.errors import WorkflowError, WorkflowLoadError
 from keitaro_node.runtime.items import Item
-from keitaro_node.runtime.node import ExecutionContext
-from keitaro_node.runtime.nodes.base import DescribedNode
-from keitaro_node.runtime.plugins import PluginHost, hookimpl
 from keitaro_node.runtime.workflow import parse_workflow
-
-MERGE_CASES = sorted((HERE / "engine").glob("merge_*.workflow.json"))
-
-
-class StandInMerge(DescribedNode):
-    """Just enough of n8n's Merge (append) to test how the engine feeds a two-input node."""
-
-    type_names = ("n8n-nodes-base.merge",)
-    description_data: ClassVar[dict[str, Any]] = {
-        "name": "merge",
-        "displayName": "Merge (stand-in)",
-        "description": "Appends its inputs",
-        "version": [3, 3.1, 3.2],
-        "inputs": ["main", "main"],
-        "requiredInputs": '={{ $parameter["mode"] === "chooseBranch" ? [0, 1] : 1 }}',
-        "properties": [
-            {
-                "displayName": "Mode",
-                "name": "mode",
-                "type": "options",
-                "default": "append",
-                "options": [
-                    {"name": "Append", "value": "append"},
-                    {"name": "Choose Branch", "value": "chooseBranch"},
-                ],
-            }
-        ],
-    }
-
-    async def execute(self, ctx: ExecutionContext, items: list[Item]) -> list[list[Item]]:
-        return [[item for group in ctx.inputs for item in group]]
-
-
-class _StandIn:
-    @hookimpl
-    def register_node_types(self, register: Any) -> None:
-        register(StandInMerge())
-
-
-def merge_host() -> PluginHost:
-    """The default host, with the stand-in Merge when no Merge node is installed."""
-    host = plugin_host(load_entry_points=False)
-    if "n8n-nodes-base.merge" in host.node_types:
-        return host
-    return PluginHost([*default_plugins(), _StandIn()], load_entry_points=False)
-
-
-@pytest.mark.parametrize("path", MERGE_CASES, ids=lambda p: p.name.split(".")[0])
-async def test_a_two_input_node_waits_and_runs_as_in_n8n(path: Path) -> None:
-    problems = differences(await our_run(path, host=merge_host()), expected_run(path))
-    assert not problems, "\n".join(problems)
 
 
 def fan_out(**settings: Any) -> dict[str, Any]:
