@@ -55,7 +55,7 @@ def two_inputs(
 
 async def test_sql_query_mode_is_refused_with_the_reason() -> None:
     workflow = two_inputs({"mode": "combineBySql", "query": "SELECT * FROM input1"}, [{}], [{}])
-    with pytest.raises(WorkflowError) as failure:
+    with pytest.raises(WorkflowLoadError) as failure:  # before any node runs
         await run(workflow)
     assert failure.value.node_name == "Merge"
     assert "'SQL Query' mode is not supported" in str(failure.value)

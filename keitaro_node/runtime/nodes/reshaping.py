@@ -13,7 +13,8 @@ from typing import Any, ClassVar
 
 from ..errors import NodeOperationError
 from ..items import BinaryData, Item, JsonObject, PairedItem
-from ..node import ExecutionContext
+from ..node import ExecutionContext, NodeCheck
+from ..parameters import shown_values
 from .base import DescribedNode
 
 NESTED_HINT = (
@@ -101,6 +102,13 @@ class ReshapingNode(DescribedNode):
         when it loads a workflow; `start` asks it again before the node touches any item.
         """
         return None
+
+    def check(self, node: NodeCheck) -> list[str]:
+        """Settings that cannot run as n8n runs them are refused when the workflow loads."""
+        values = shown_values(self.description, node.parameters, node.type_version)
+        values.pop("@version", None)
+        reason = self.unsupported(values, node.type_version)
+        return [reason] if reason else []
 
     def start(self, ctx: ExecutionContext) -> dict[str, Any]:
         """Check the version and the settings; the parameters n8n reads at item 0."""
