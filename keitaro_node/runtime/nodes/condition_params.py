@@ -208,30 +208,22 @@ def legacy_route(
 ) -> list[list[Item]]:
     """If 1 and Filter 1: conditions by data type, combined by ALL/ANY (AND/OR).
 
-    A failure fails the whole node; under "continue" settings n8n then passes every input item
-    through on the first output, and so does this.
+    A failure fails the whole node run, as in n8n; under "continue" settings the engine then
+    passes the input on and marks the run as failed.
     """
     every, either = modes
     kept: list[Item] = []
     dropped: list[Item] = []
-    try:
-        for index, item in enumerate(items):
-            combine = params.get(combine_name, index)
+    for index, item in enumerate(items):
+        combine = params.get(combine_name, index)
+        try:
             passed = _legacy_verdict(params, index, combine, every, either)
-            out = Item(json=item.json, binary=item.binary, paired_item=PairedItem(index))
-            (kept if passed else dropped).append(out)
-    except (CompareError, NodeOperationError) as exc:
-        if not params.ctx.continue_on_fail:
-            if isinstance(exc, NodeOperationError):
-                raise
+        except CompareError as exc:
             raise NodeOperationError(
                 str(exc), item_index=index, node_name=params.ctx.node_name
             ) from None
-        passed_through = [
-            Item(json=item.json, binary=item.binary, paired_item=PairedItem(i))
-            for i, item in enumerate(items)
-        ]
-        return [passed_through, []]
+        out = Item(json=item.json, binary=item.binary, paired_item=PairedItem(index))
+        (kept if passed else dropped).append(out)
     return [kept, dropped]
 
 
