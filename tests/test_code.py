@@ -225,6 +225,7 @@ async def test_console_log_goes_to_the_log_not_stdout(
         code_node("print('from python', 2)\nreturn []", language="python", name="Py"),
     )
     workflow["connections"]["Start"]["main"][0].append({"node": "Py", "type": "main", "index": 0})
+    workflow["settings"] = {"executionOrder": "v1"}  # Start feeds two nodes
     with caplog.at_level(logging.INFO):
         await run(workflow, ITEMS)
     assert 'Js: from js {"a":1}' in caplog.text

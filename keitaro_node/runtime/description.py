@@ -106,6 +106,9 @@ class TypeOptions(_Model):
     multipleValues: bool = False
     rows: int | None = None
     editor: str | None = None
+    # n8n loads the options from the node while editing (they depend on other values): the
+    # declared ones are not all there are
+    loadOptionsMethod: str | None = None
 
 
 class Option(_Model):

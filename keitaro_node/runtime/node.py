@@ -11,13 +11,15 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from functools import cached_property
+from typing import Any, ClassVar, Literal, Protocol
 
 from .credentials import CredentialStore, CredentialValues
 from .description import CredentialType, NodeDescription
 from .errors import NodeError, NodeOperationError
 from .items import Item, PairedItem
 from .parameters import ParameterResolver
+from .raw_parameters import RawParameters
 
 OnError = Literal["stopWorkflow", "continueRegularOutput", "continueErrorOutput"]
 
@@ -49,6 +51,10 @@ class NodeType:
     """
 
     type_names: tuple[str, ...] = ()
+    # False for nodes that read their parameters as n8n hands them (ctx.raw_parameters):
+    # nothing is converted for them, so the load check refuses only what does not depend on
+    # a conversion (see ParameterResolver)
+    typed_parameters: ClassVar[bool] = True
 
     @property
     def description(self) -> NodeDescription:
@@ -145,7 +151,21 @@ class ExecutionContext:
         return self.settings.continue_on_fail
 
     def get_parameters(self, index: int) -> dict[str, Any]:
+        """The parameters for item `index`, checked and converted to their types."""
         return self.parameters.resolve(index, self.scope_factory)
+
+    @cached_property
+    def raw_parameters(self) -> RawParameters:
+        """The parameters as n8n hands them to a node: shown ones with their defaults,
+        expressions evaluated per item when read, nothing converted."""
+        resolver = self.parameters
+        return RawParameters(
+            resolver.n8n_values,
+            self.scope_factory,
+            self.node_name,
+            resolver.raw_plans,
+            self.type_version,
+        )
 
     def get_credentials(self, type_name: str) -> CredentialValues:
         for requirement in self.description.credentials:

@@ -226,7 +226,12 @@ def _plan_node(
             problem(message)
         unknown = [] if refused else unknown_parameters(description, node.parameters, version)
         resolver = ParameterResolver(
-            description, node.parameters, SCOPE_NAMES, node_name=node.name, type_version=version
+            description,
+            node.parameters,
+            SCOPE_NAMES,
+            node_name=node.name,
+            type_version=version,
+            typed=node_type.typed_parameters,
         )
         if not refused:  # a refused configuration would only add noise about its parameters
             # a key known only to a variant of the collection that is not shown is refused

@@ -21,7 +21,6 @@ from .condition_params import (
     since,
     split_by_conditions,
 )
-from .n8n_parameters import NodeParameters
 
 V1 = {"show": {"@version": [1]}}
 
@@ -30,6 +29,7 @@ class Filter(DescribedNode):
     """n8n's Filter at versions 1, 2, 2.1, 2.2 and 2.3."""
 
     type_names = ("n8n-nodes-base.filter", "filter")
+    typed_parameters: ClassVar[bool] = False  # read as n8n hands them: ctx.raw_parameters
     description_data: ClassVar[dict[str, Any]] = {
         "name": "filter",
         "displayName": "Filter",
@@ -56,7 +56,6 @@ class Filter(DescribedNode):
     }
 
     async def execute(self, ctx: ExecutionContext, items: list[Item]) -> list[list[Item]]:
-        params = NodeParameters(ctx)
         if ctx.type_version < 2:
-            return legacy_route(params, items, "combineConditions", ("AND", "OR"))
-        return split_by_conditions(params, items, 2.1)
+            return legacy_route(ctx, items, "combineConditions", ("AND", "OR"))
+        return split_by_conditions(ctx, items, 2.1)

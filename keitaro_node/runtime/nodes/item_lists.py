@@ -325,7 +325,7 @@ def _concatenate(items: list[Item], params: Mapping[str, Any], version: float) -
 def _remove_duplicates(items: list[Item], params: Mapping[str, Any], version: float) -> list[Item]:
     if version >= 3:
         rules = DedupeRules(check_types=version < 3.1, order_by_type=version >= 3.1)
-        return dedupe_input(items, params, rules, hidden_options=False)
+        return dedupe_input(items, params, rules)
     if not items:
         return []
     options = params.get("options") or {}

@@ -15,11 +15,12 @@ from typing import Any
 
 from ..errors import NodeOperationError
 from ..items import BinaryData, Item, PairedItem
+from ..node import ExecutionContext
+from ..raw_parameters import RawParameters
 from . import lodash_path
 from .conditions import validate_field_type
 from .conditions.js import UNDEFINED, describe_value, is_nullish, js_string, json_stringify
 from .json_repair import parse_lenient_json
-from .n8n_parameters import NodeParameters
 
 _RESOLVABLE = r"\{\{[\s\S]*?\}\}"
 
@@ -33,8 +34,8 @@ class FieldError(ValueError):
         self.description = description
 
 
-def set_v3(params: NodeParameters, items: list[Item]) -> list[Item]:
-    ctx = params.ctx
+def set_v3(ctx: ExecutionContext, items: list[Item]) -> list[Item]:
+    params = ctx.raw_parameters
     version = ctx.type_version
     mode = params.get("mode", 0)
     raw_data = _raw_expressions(params, mode)
@@ -68,7 +69,7 @@ def set_v3(params: NodeParameters, items: list[Item]) -> list[Item]:
     return results
 
 
-def _raw_expressions(params: NodeParameters, mode: Any) -> dict[str, str]:
+def _raw_expressions(params: RawParameters, mode: Any) -> dict[str, str]:
     """Values n8n reads with their expressions unevaluated, to fill them in as text."""
     raw: dict[str, str] = {}
     if mode == "raw":
@@ -83,7 +84,7 @@ def _raw_expressions(params: NodeParameters, mode: Any) -> dict[str, str]:
     return raw
 
 
-def _resolve_raw(params: NodeParameters, text: str, index: int) -> str:
+def _resolve_raw(params: RawParameters, text: str, index: int) -> str:
     """n8n's resolveRawData: each `{{ }}` block becomes its value as text (objects as JSON)."""
     out = text
     for block in re.findall(_RESOLVABLE, text):
@@ -108,7 +109,7 @@ def _parse_json_parameter(value: Any, index: int, entry: str | None = None) -> A
 
 
 def _raw_item(
-    params: NodeParameters, index: int, item: Item, options: dict[str, Any], raw: dict[str, str]
+    params: RawParameters, index: int, item: Item, options: dict[str, Any], raw: dict[str, str]
 ) -> Item:
     if "jsonOutput" in raw:
         fields = _parse_json_parameter(_resolve_raw(params, raw["jsonOutput"], index), index)
@@ -118,9 +119,9 @@ def _raw_item(
 
 
 def _manual_item(
-    params: NodeParameters, index: int, item: Item, options: dict[str, Any], raw: dict[str, str]
+    params: RawParameters, index: int, item: Item, options: dict[str, Any], raw: dict[str, str]
 ) -> Item:
-    version = params.ctx.type_version
+    version = params.type_version
     ignore = bool(options.get("ignoreConversionErrors"))
     fields: dict[str, Any] = {}
     if version < 3.3:
@@ -200,10 +201,10 @@ def validate_entry(
 
 
 def compose(
-    params: NodeParameters, index: int, item: Item, fields: dict[str, Any], options: dict[str, Any]
+    params: RawParameters, index: int, item: Item, fields: dict[str, Any], options: dict[str, Any]
 ) -> Item:
     """n8n's composeReturnItem: the input fields chosen by `include`, then the new fields."""
-    version = params.ctx.type_version
+    version = params.type_version
     include = options.get("include")
     if version >= 3.4:
         keep_binary = not options.get("stripBinary") and include != "none"
