@@ -106,6 +106,31 @@ async def echo(type_name: str, parameters: dict[str, Any], items: Any = None) ->
     return [item.json for item in result.items("Echo")]
 
 
+async def test_text_of_spaces_and_line_breaks_is_a_value_as_in_n8n() -> None:
+    # n8n takes only '' for empty (Summarize joins with ' ', a line break or nothing)
+    (typed,) = await echo("test.echo", {"label": " ", "separator": " ", "suffix": "\n"})
+    assert (typed["label"], typed["separator"], typed["suffix"]) == (" ", " ", "\n")
+    (typed,) = await echo("test.echo", {"label": "x", "separator": ""})
+    assert typed["separator"] == ""
+    (typed,) = await echo("test.echo", {"label": "x", "suffix": ""})
+    assert typed["suffix"] == ""
+
+
+@pytest.mark.parametrize("type_name", ["test.echo", "test.rawEcho"])
+async def test_an_empty_required_value_refuses_the_workflow_before_anything_runs(
+    type_name: str,
+) -> None:
+    # n8n 1.123 refuses such a workflow ("The workflow has issues and cannot be executed");
+    # whitespace is a value there (tests/golden/engine/required_parameter_whitespace)
+    for empty in ({}, {"label": ""}):
+        with pytest.raises(WorkflowLoadError) as caught:
+            await echo(type_name, empty)
+        assert str(caught.value) == (
+            "the workflow cannot run: node 'Echo': 'Label' (label) is required"
+        )
+    assert await echo(type_name, {"label": "={{ $json.name }}"}, [{"name": "a"}])
+
+
 async def test_options_loaded_from_the_node_accept_values_not_declared() -> None:
     (typed,) = await echo("test.echo", {"label": "x", "target": 3})
     assert typed["target"] == 3

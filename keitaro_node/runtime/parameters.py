@@ -358,10 +358,10 @@ def _hint(parameter: Parameter) -> str:
 
 
 def _string(parameter: Parameter, value: Any) -> Any:
-    if _is_blank(value):
+    if _is_empty_text(value):  # whitespace is kept: n8n does not take it for empty
         if parameter.required:
             return _required(parameter)
-        return "" if value is not None else None
+        return value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
@@ -426,12 +426,14 @@ def _boolean(parameter: Parameter, value: Any) -> Any:
 
 def _options(parameter: Parameter, value: Any) -> Any:
     allowed = [o.value for o in parameter.choices]
-    if _is_blank(value) and not parameter.required and None not in allowed:
-        return parameter.default
     if value in allowed and not (
         isinstance(value, bool) and not any(isinstance(a, bool) for a in allowed)
     ):
-        return value
+        return value  # '' and ' ' too, where they are choices (Summarize's separators)
+    if _is_blank(value):
+        if parameter.required:
+            return _required(parameter)
+        return parameter.default
     if _open_list(parameter):
         return value
     listed = ", ".join(repr(a) for a in allowed)

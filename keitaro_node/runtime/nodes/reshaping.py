@@ -75,12 +75,6 @@ def merged_binary(*binaries: dict[str, BinaryData] | None) -> dict[str, BinaryDa
     return out or None
 
 
-def raw_parameters(ctx: ExecutionContext) -> Mapping[str, Any]:
-    """The node's parameters as the workflow file has them, before checks and defaults."""
-    raw = ctx.scope_factory(0).get("$parameter")
-    return raw if isinstance(raw, Mapping) else {}
-
-
 def version_label(version: float) -> str:
     return str(int(version)) if float(version).is_integer() else str(version)
 
