@@ -17,9 +17,11 @@ from typing import Any, ClassVar, Literal, Protocol
 from .credentials import CredentialStore, CredentialValues
 from .description import CredentialType, NodeDescription
 from .errors import NodeError, NodeOperationError
+from .expressions.luxon.zones import Zone
 from .items import Item, PairedItem
 from .parameters import ParameterResolver
 from .raw_parameters import RawParameters
+from .timezone import workflow_zone
 
 OnError = Literal["stopWorkflow", "continueRegularOutput", "continueErrorOutput"]
 
@@ -145,6 +147,9 @@ class ExecutionContext:
     # Items keeps the items still to hand out here. One dict per node and execution.
     node_state: dict[str, Any] = field(default_factory=dict)
     sub_workflows: SubWorkflows | None = None
+    # the workflow's time zone (timezone.workflow_zone): where nodes read dates without an
+    # offset, as n8n's do
+    time_zone: Zone = field(default_factory=workflow_zone)
 
     @property
     def continue_on_fail(self) -> bool:

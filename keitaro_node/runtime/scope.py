@@ -17,12 +17,12 @@ from .expressions import (
     ExpressionError,
     ExprObject,
     expression_callable,
-    find_zone,
     now_value,
     today_value,
 )
-from .expressions.luxon.zones import default_zone_name
+from .expressions.luxon.zones import Zone
 from .items import Item
+from .timezone import workflow_zone
 
 SCOPE_NAMES = frozenset(
     {
@@ -250,19 +250,17 @@ def node_scope_factory(
     options: Mapping[str, Any] | None = None,
     previous_node: str | None = None,
     run_index: int = 0,
+    zone: Zone | None = None,
 ) -> Callable[[int], dict[str, Any]]:
     """The scope of each item of one node run: shared values made once, item values on call.
 
     `options` are the engine's: `expressionEnv` (bool) lets `$env` show the process
     environment (names that look like secrets are left out); `variables` fill `$vars`.
-    The time zone is the workflow's `settings.timezone`, else GENERIC_TIMEZONE / TZ.
+    The time zone is the workflow's (timezone.workflow_zone), unless `zone` is given.
     """
     options = options or {}
-    settings = getattr(workflow, "settings", None) or {}
-    zone_name = settings.get("timezone") if isinstance(settings, dict) else None
-    if not zone_name or zone_name == "DEFAULT":
-        zone_name = default_zone_name()
-    zone = find_zone(zone_name) or find_zone("UTC")
+    if zone is None:
+        zone = workflow_zone(getattr(workflow, "settings", None))
     shared = {
         "$runIndex": run_index,
         "$parameter": parameters,

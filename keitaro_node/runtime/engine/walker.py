@@ -27,6 +27,7 @@ from ..errors import NodeError, NodeOperationError, WorkflowError
 from ..items import Item, PairedItem
 from ..node import ExecutionContext, ItemsFailed, NodeSettings, SubWorkflows
 from ..scope import node_scope_factory
+from ..timezone import workflow_zone
 from .executor import Executor, NodeWork
 from .order import n8n_add_order
 from .plan import Link, Plan, PlannedNode
@@ -67,6 +68,7 @@ class Walker:
         self.stack: deque[Task] = deque()
         self.waiting: dict[str, dict[int, Inputs]] = {}
         self._deadline: float | None = None
+        self.zone = workflow_zone(plan.workflow.settings)
 
     async def walk(self, start_items: list[Item] | None) -> RunResult:
         """Run the workflow; raise WorkflowError (with the run so far) when a node stops it."""
@@ -175,6 +177,7 @@ class Walker:
             items,
             options=self.services.options,
             run_index=run_index,
+            zone=self.zone,
         )
         return ExecutionContext(
             node_name=node.name,
@@ -191,6 +194,7 @@ class Walker:
             run_index=run_index,
             node_state=self.state.node_state(node.name),
             sub_workflows=self.services.sub_workflows,
+            time_zone=self.zone,
         )
 
     async def _await(self, work: Any) -> Any:

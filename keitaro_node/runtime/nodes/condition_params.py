@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import NodeOperationError
+from ..expressions.luxon.zones import Zone
 from ..items import Item, PairedItem
 from ..node import ExecutionContext
 from ..raw_parameters import RawParameters
@@ -159,12 +160,19 @@ def legacy_conditions(display: dict[str, Any]) -> dict[str, Any]:
 
 
 def verdict(
-    params: RawParameters, path: str, index: int, loose: bool, fallback: Any = False
+    params: RawParameters,
+    path: str,
+    index: int,
+    loose: bool,
+    zone: Zone,
+    fallback: Any = False,
 ) -> bool:
-    """Evaluate the filter conditions at `path` for item `index`, or raise n8n's error."""
+    """Evaluate the filter conditions at `path` for item `index`, or raise n8n's error.
+
+    Dates without an offset are read in `zone`, the workflow's time zone."""
     try:
         value = params.get(path, index, fallback)
-        return filter_passes(value, index)
+        return filter_passes(value, index, zone)
     except ConditionError as exc:
         raise NodeOperationError(
             exc.message,
@@ -196,7 +204,7 @@ def split_by_conditions(
         try:
             params.get("options", index, {})
             loose = loose_setting(params, index, loose_since)
-            passed = verdict(params, "conditions", index, loose)
+            passed = verdict(params, "conditions", index, loose, ctx.time_zone)
         except NodeOperationError:
             if not ctx.continue_on_fail:
                 raise

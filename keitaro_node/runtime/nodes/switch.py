@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from ..errors import NodeOperationError
+from ..expressions.luxon.zones import Zone
 from ..items import Item, PairedItem
 from ..node import ExecutionContext
 from ..raw_parameters import RawParameters
@@ -284,7 +285,7 @@ def _route_v3(ctx: ExecutionContext, items: list[Item]) -> list[list[Item]]:
                 _check_range(len(outputs), target)
                 _slot(outputs, target).append(out)
             elif mode == "rules":
-                _by_rules(params, index, out, outputs)
+                _by_rules(params, index, out, outputs, ctx.time_zone)
         except (CompareError, NodeOperationError) as exc:
             error = (
                 exc
@@ -303,7 +304,9 @@ def _route_v3(ctx: ExecutionContext, items: list[Item]) -> list[list[Item]]:
     return outputs or [[]]
 
 
-def _by_rules(params: RawParameters, index: int, out: Item, outputs: list[list[Item]]) -> None:
+def _by_rules(
+    params: RawParameters, index: int, out: Item, outputs: list[list[Item]], zone: Zone
+) -> None:
     """Route one item by the rules (none: the item goes nowhere)."""
     rules = params.get("rules.values", index, [])
     if not rules:
@@ -315,7 +318,7 @@ def _by_rules(params: RawParameters, index: int, out: Item, outputs: list[list[I
     loose = loose_setting(params, index, 3.1)
     matched = False
     for number in range(len(rules)):
-        if verdict(params, f"rules.values[{number}].conditions", index, loose):
+        if verdict(params, f"rules.values[{number}].conditions", index, loose, zone):
             matched = True
             _check_range(len(outputs), rules[number].get("output", UNDEFINED))
             outputs[number].append(
