@@ -14,9 +14,14 @@ import re
 from typing import Any
 
 from ..errors import NodeOperationError
+from ..expressions.dates import SETTINGS, DateTimeValue, JsDate
+from ..expressions.luxon import LuxonDateTime, to_iso
+from ..expressions.luxon.parsing import from_http, from_iso, from_rfc2822, from_sql, js_date_parse
+from ..expressions.luxon.zones import Zone
 from ..items import BinaryData, Item, PairedItem
 from ..node import ExecutionContext
 from ..raw_parameters import RawParameters
+from ..timezone import workflow_zone
 from . import lodash_path
 from .conditions import validate_field_type
 from .conditions.js import UNDEFINED, describe_value, is_nullish, js_string, json_stringify
@@ -52,7 +57,7 @@ def set_v3(ctx: ExecutionContext, items: list[Item]) -> list[Item]:
             if mode == "raw":
                 results.append(_raw_item(params, index, item, options, raw_data))
             else:
-                results.append(_manual_item(params, index, item, options, raw_data))
+                results.append(_manual_item(params, index, item, options, raw_data, ctx.time_zone))
         except (FieldError, NodeOperationError) as exc:
             error = NodeOperationError(
                 exc.message, description=exc.description, item_index=index, node_name=ctx.node_name
@@ -119,7 +124,12 @@ def _raw_item(
 
 
 def _manual_item(
-    params: RawParameters, index: int, item: Item, options: dict[str, Any], raw: dict[str, str]
+    params: RawParameters,
+    index: int,
+    item: Item,
+    options: dict[str, Any],
+    raw: dict[str, str],
+    zone: Zone,
 ) -> Item:
     version = params.type_version
     ignore = bool(options.get("ignoreConversionErrors"))
@@ -132,7 +142,7 @@ def _manual_item(
             if kind == "objectValue" and name in raw and entry.get("objectValue") is not None:
                 value = _parse_json_parameter(_resolve_raw(params, raw[name], index), index, name)
             fields[name] = validate_entry(
-                name, kind.replace("Value", ""), value, index, ignore, version
+                name, kind.replace("Value", ""), value, index, ignore, version, zone
             )
         return compose(params, index, item, fields, options)
     binaries: list[dict[str, Any]] = []
@@ -156,7 +166,7 @@ def _manual_item(
                 "array, object or binary"
             )
         value = entry.get("value", UNDEFINED)
-        fields[name] = validate_entry(name, field_type or "", value, index, ignore, version)
+        fields[name] = validate_entry(name, field_type or "", value, index, ignore, version, zone)
     out = compose(params, index, item, fields, options)
     if binaries:
         out.binary = dict(out.binary or {})
@@ -167,10 +177,36 @@ def _manual_item(
     return out
 
 
+def date_time(value: Any, zone: Zone) -> LuxonDateTime | None:
+    """n8n's tryToParseDateTime: a date as given (a DateTime keeps its zone), else text read as
+    ISO, HTTP, RFC 2822 or SQL keeping an offset it names, else as JavaScript reads it; text
+    without an offset is in `zone`. None when it is not a date."""
+    if isinstance(value, DateTimeValue):
+        return value.value if value.value.is_valid else None
+    if isinstance(value, JsDate):
+        return LuxonDateTime(value.ms, zone) if value.valid else None
+    text = js_string(value).strip()
+    for reader in (from_iso, from_http, from_rfc2822, from_sql):
+        moment = reader(text, zone, set_zone=True)
+        if moment.is_valid:
+            return moment
+    moment = LuxonDateTime(js_date_parse(text, SETTINGS.js_zone), zone)
+    return moment if moment.is_valid else None
+
+
 def validate_entry(
-    name: str, kind: str, value: Any, index: int, ignore_errors: bool, version: float
+    name: str,
+    kind: str,
+    value: Any,
+    index: int,
+    ignore_errors: bool,
+    version: float,
+    zone: Zone | None = None,
 ) -> Any:
-    """n8n's validateEntry: a field's value converted to its type, per node version."""
+    """n8n's validateEntry: a field's value converted to its type, per node version.
+
+    A date becomes n8n's text of it: in the offset it was written with, else in `zone` (the
+    workflow's time zone)."""
     if version >= 3.2 and is_nullish(value):
         return None
     description = (
@@ -189,7 +225,11 @@ def validate_entry(
             value = json_stringify(value)
         else:
             value = js_string(value)
-    ok, converted = validate_field_type(value, kind)
+    if kind.lower() == "datetime":
+        moment = date_time(value, zone or workflow_zone())
+        ok, converted = moment is not None, to_iso(moment) if moment is not None else None
+    else:
+        ok, converted = validate_field_type(value, kind)
     if not ok:
         if ignore_errors:
             return None if is_nullish(value) else value
