@@ -152,6 +152,29 @@ async def test_paired_item_of_an_earlier_node(language: str, code: str) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("language", "code"),
+    [
+        ("javaScript", "return {json: {n: $('Start').item.json.n}};"),
+        ("python", "return {'n': _('Start').item.json.n}"),
+    ],
+)
+async def test_an_item_built_from_several_has_several_matches(language: str, code: str) -> None:
+    # n8n: "Multiple matches found" (tests/golden/engine/paired_item_multiple_matches)
+    aggregate = node("All", "n8n-nodes-base.aggregate", {"aggregate": "aggregateAllItemData"})
+    workflow = chain(start(), aggregate, code_node(code, "runOnceForEachItem", language))
+    with pytest.raises(WorkflowError, match="Multiple matches: item 0 comes from several items"):
+        await run(workflow, ITEMS)
+
+
+async def test_a_returned_pairedItem_list_is_kept() -> None:
+    code = "return [{json: {a: 1}, pairedItem: [{item: 0}, {item: 2}]}];"
+    result = await run(chain(start(), code_node(code)), ITEMS)
+    (item,) = result.items("Code")
+    assert item.to_json()["pairedItem"] == [{"item": 0, "input": 0}, {"item": 2, "input": 0}]
+    assert [parent.json["name"] for parent in item.parents()] == ["a", "c"]
+
+
 async def test_item_matching_in_all_items_mode() -> None:
     code = "return $input.all().map((item, k) => ({json: {p: $('Start').itemMatching(k).json.n}}));"
     workflow = chain(start(), code_node(FILTER, name="Filter"), code_node(code))

@@ -266,7 +266,8 @@ def _split(items: list[Item], routing: Routing) -> list[Item]:
         if records is None:
             out.append(item)
             continue
-        index = item.paired_item.item if item.paired_item else 0
+        pairs = item.pairs()
+        index = pairs[0].item if pairs else 0
         attempts = int((item.metadata or {}).get("attempts", 1))
         out.extend(record_items(records, index, attempts))
     return out

@@ -21,7 +21,7 @@ from .expressions import (
     today_value,
 )
 from .expressions.luxon.zones import Zone
-from .items import Item
+from .items import Item, paired_items_of
 from .timezone import workflow_zone
 
 SCOPE_NAMES = frozenset(
@@ -104,12 +104,15 @@ class NodeRef(ExprObject):
     def _paired(self) -> Item:
         if not self.run.has_run(self.name):
             raise ExpressionError(f"node '{self.name}' has not run (yet)")
-        current = self.current
-        while current is not None:
-            if current.node == self.name:
-                return current
-            current = current.parent
-        raise ExpressionError(f"no item of '{self.name}' is paired with this item")
+        found = paired_items_of(self.current, self.name) if self.current is not None else []
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise ExpressionError(f"no item of '{self.name}' is paired with this item")
+        raise ExpressionError(
+            f"Multiple matches: this item comes from {len(found)} items of '{self.name}' "
+            f"(it was built from several items) - use $('{self.name}').all() or .first()"
+        )
 
 
 class InputRef(ExprObject):

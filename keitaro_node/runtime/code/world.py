@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..expressions import ExpressionError
-from ..items import Item
+from ..items import Item, paired_items_of
 from ..node import ExecutionContext
 
 _JS_STRING = re.compile(
@@ -55,7 +55,7 @@ def item_view(item: Item) -> dict[str, Any]:
     if item.binary:
         view["binary"] = {name: b.to_json() for name, b in item.binary.items()}
     if item.paired_item is not None:
-        view["pairedItem"] = item.paired_item.to_json()
+        view["pairedItem"] = item.to_json()["pairedItem"]
     return view
 
 
@@ -106,12 +106,10 @@ def _node_entry(scope: Mapping[str, Any], name: str, items: list[Item]) -> dict[
         return {"executed": False, "items": [], "pairs": []}
     produced: list[Item] = run.items(name)
     position = {id(item): index for index, item in enumerate(produced)}
-    pairs: list[int | None] = []
+    pairs: list[int | None] = []  # -1: several items of the node (n8n: multiple matches)
     for item in items:
-        current: Item | None = item
-        while current is not None and current.node != name:
-            current = current.parent
-        pairs.append(position.get(id(current)) if current is not None else None)
+        found = paired_items_of(item, name)
+        pairs.append(position.get(id(found[0])) if len(found) == 1 else -1 if found else None)
     return {"executed": True, "items": [item_view(i) for i in produced], "pairs": pairs}
 
 

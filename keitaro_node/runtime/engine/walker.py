@@ -103,9 +103,9 @@ class Walker:
             outputs = await self._execute(planned, inputs, run_index)
         if planned.settings.always_output_data and (not outputs or not outputs[0]):
             outputs = outputs or [[]]
-            first = next((i for i, group in enumerate(inputs) if group), None)
-            pair = PairedItem(0, first) if first is not None else None
-            outputs[0] = [Item(json={}, paired_item=pair)]
+            # as n8n: paired with every input item
+            pairs = [PairedItem(n, g) for g, group in enumerate(inputs) for n in range(len(group))]
+            outputs[0] = [Item(json={}, paired_item=pairs or None)]
         if outputs is None:
             return None
         outputs = _stamp(task.node, outputs, inputs)
@@ -340,11 +340,22 @@ def _is_error_item(item: Item) -> bool:
     if item.error is not None:
         return True
     data = item.json
-    return "error" in data and (len(data) == 1 or (len(data) == 2 and "message" in data))
+    if not _js_truthy(data.get("error")):
+        return False
+    return len(data) == 1 or (len(data) == 2 and _js_truthy(data.get("message")))
+
+
+def _js_truthy(value: Any) -> bool:
+    if isinstance(value, (dict, list)):
+        return True  # objects and arrays are truthy in JavaScript, empty or not
+    if isinstance(value, float) and value != value:  # NaN
+        return False
+    return bool(value)
 
 
 def _with_input_fields(item: Item, inputs: list[list[Item]]) -> Item:
-    pair = item.paired_item
+    pairs = item.pairs()  # n8n follows the first of several
+    pair = pairs[0] if pairs else None
     if pair is None or not (0 <= pair.input < len(inputs)):
         return item
     group = inputs[pair.input]
@@ -380,12 +391,18 @@ def _stamp(name: str, outputs: Outputs, inputs: list[list[Item]]) -> Outputs:
                 item.parent = source
             elif item.parent is None:
                 pair = item.paired_item
-                if (
-                    pair is not None
-                    and pair.input < len(inputs)
-                    and 0 <= pair.item < len(inputs[pair.input])
-                ):
-                    item.parent = inputs[pair.input][pair.item]
+                if isinstance(pair, PairedItem):
+                    if pair.input < len(inputs) and 0 <= pair.item < len(inputs[pair.input]):
+                        item.parent = inputs[pair.input][pair.item]
+                elif pair:
+                    found = [
+                        inputs[p.input][p.item]
+                        for p in pair
+                        if 0 <= p.input < len(inputs) and 0 <= p.item < len(inputs[p.input])
+                    ]
+                    if found:
+                        item.parent = found[0]
+                        item.more_parents = tuple(found[1:])
             item.node = name
             fresh.append(item)
         stamped.append(fresh)

@@ -285,14 +285,24 @@ def _paired(output: list[Item], items: list[Item]) -> list[Item]:
     same_length = len(output) == len(items)
     out: list[Item] = []
     for position, item in enumerate(output):
-        origin: int | None = None
-        current: Item | None = item
-        while current is not None:
-            origin = place.get(id(current))
-            if origin is not None:
-                break
-            current = current.parent
+        origin = _origin(item, place)
         if origin is None:
             origin = position if same_length else 0
         out.append(Item(json=item.json, binary=item.binary, paired_item=PairedItem(origin)))
     return out
+
+
+def _origin(item: Item, place: dict[int, int]) -> int | None:
+    """The position of the input item `item` was made from, following its pairs back (the
+    first pair of several first)."""
+    todo = [item]
+    seen: set[int] = set()
+    while todo:
+        current = todo.pop()
+        origin = place.get(id(current))
+        if origin is not None:
+            return origin
+        if id(current) not in seen:
+            seen.add(id(current))
+            todo.extend(reversed(current.parents()))
+    return None

@@ -8,11 +8,10 @@ combines inputs or keeps the last items), so the engine gathers everything befor
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ..errors import NodeOperationError
-from ..items import BinaryData, Item, JsonObject, PairedItem
+from ..items import BinaryData, Item, PairedItem, Pairing
 from ..node import ExecutionContext, NodeCheck
 from ..parameters import shown_values
 from .base import DescribedNode
@@ -30,35 +29,16 @@ DISABLE_DOT_NOTATION: dict[str, Any] = {
 }
 
 
-@dataclass(slots=True)
-class PairedItems(PairedItem):
-    """Several input items behind one output item (n8n's pairedItem array).
-
-    The first pair is the one lookups such as `$('Node').item` follow; `to_json` gives the
-    whole list, as n8n shows it.
-    """
-
-    rest: tuple[PairedItem, ...] = ()
-
-    def all(self) -> list[PairedItem]:
-        return [PairedItem(self.item, self.input), *self.rest]
-
-    def to_json(self) -> list[JsonObject]:  # type: ignore[override]
-        return [pair.to_json() for pair in self.all()]
-
-
-def paired_list(pairs: Iterable[PairedItem | None]) -> PairedItem | None:
-    """One pairedItem standing for all of `pairs` (None when there are none)."""
+def paired_list(pairs: Iterable[Pairing | None]) -> list[PairedItem] | None:
+    """One pairedItem list standing for all of `pairs` (None when there are none), as n8n
+    pairs an item built from several input items."""
     flat: list[PairedItem] = []
     for pair in pairs:
-        if isinstance(pair, PairedItems):
-            flat.extend(pair.all())
+        if isinstance(pair, list):
+            flat.extend(pair)
         elif pair is not None:
             flat.append(pair)
-    if not flat:
-        return None
-    first = flat[0]
-    return PairedItems(first.item, first.input, tuple(flat[1:]))
+    return flat or None
 
 
 def passed(item: Item, index: int, input_index: int = 0) -> Item:
