@@ -367,14 +367,23 @@ def _with_input_fields(item: Item, inputs: list[list[Item]]) -> Item:
 
 def _stamp(name: str, outputs: Outputs, inputs: list[list[Item]]) -> Outputs:
     """Record provenance on output items; items passed through unchanged are copied and
-    paired with their place in the input (as n8n pairs them)."""
+    paired with their place in the input (as n8n pairs them).
+
+    Items a node left unpaired are paired as n8n's engine pairs them: with the input's only
+    item, else by position when one input and one output hold as many items."""
     input_ids = {id(i) for group in inputs for i in group}
     places: dict[int, tuple[int, int]] | None = None  # made only when an item is passed on
+    single = len(inputs) == 1 and len(inputs[0]) == 1
+    same = len(outputs) == 1 and len(inputs) == 1 and len(inputs[0]) == len(outputs[0])
+    pairing = single or same
     stamped: Outputs = []
     for output in outputs:
         fresh: list[Item] = []
-        for item in output:
-            if id(item) in input_ids:
+        for position, item in enumerate(output):
+            passed_on = id(item) in input_ids
+            if item.paired_item is None and pairing and not passed_on:
+                item.paired_item = PairedItem(0 if single else position)
+            if passed_on:
                 if places is None:
                     places = {
                         id(i): (g, n) for g, group in enumerate(inputs) for n, i in enumerate(group)

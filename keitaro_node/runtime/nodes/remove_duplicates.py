@@ -358,8 +358,9 @@ class RemoveDuplicates(ReshapingNode):
         "description": "Drops items whose field values repeat those of an earlier item",
         "version": [1, 1.1, 2],
         "group": ["transform"],
-        # v2 has Kept and Discarded; within the current input only Kept gets items
-        "outputs": ["main", "main"],
+        # one output at every version (n8n 1.123 names v2's 'Kept' and 'Discarded' but gives
+        # it one), so continueErrorOutput's error output is the second
+        "outputs": ["main"],
         "properties": DESCRIPTION_PROPERTIES,
     }
 
@@ -375,5 +376,12 @@ class RemoveDuplicates(ReshapingNode):
         rules = DedupeRules(
             skip_null_in_type_check=version > 1, item_numbers_in_type_error=version > 1
         )
-        kept = dedupe_input(items, params, rules)
-        return [kept, []] if version >= 2 else [kept]
+        try:
+            kept = dedupe_input(items, params, rules)
+        except NodeOperationError as exc:
+            if version < 2 or not ctx.continue_on_fail:
+                raise
+            # version 2 catches its own failure, as n8n's: one error item, unpaired
+            failed = exc.with_context(node_name=ctx.node_name)
+            return [[Item(json={"error": exc.message}, error=failed)]]
+        return [kept]
