@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
 
@@ -43,6 +44,10 @@ class KeitaroNode(NodeType):
     @cached_property
     def routes(self) -> dict[tuple[str, str], Routing]:
         return routing_table(self.description)
+
+    def gathers_all_items(self, parameters: Mapping[str, Any]) -> bool:
+        """Never: each item is one request (or one paged series of them)."""
+        return False
 
     async def execute(self, ctx: ExecutionContext, items: list[Item]) -> list[list[Item]]:
         if not items:

@@ -67,6 +67,16 @@ class NodeType:
         does not record the run and the branch ends there)."""
         raise NotImplementedError
 
+    def gathers_all_items(self, parameters: Mapping[str, Any]) -> bool:
+        """Whether a run must see every input item at once (True), or the node maps items one
+        by one, so that an engine streaming items may hand them over in chunks (False).
+
+        `parameters` are the node's values as the workflow holds them, over the defaults of
+        the parameters they show. True is the safe answer: a streaming engine gathers before
+        such a node, and the run is the one n8n makes.
+        """
+        return True
+
     def check(self, node: NodeCheck) -> list[str]:
         """Problems of this node's configuration that refuse the workflow at load (none by
         default). Parameter names, types and versions are checked by the engine already."""

@@ -56,6 +56,9 @@ class PlannedNode:
     required_inputs: RequiredInputs
     pinned: list[dict[str, Any]] | None
     credential_refs: dict[str, str] = field(default_factory=dict)
+    # whether a run must see every input item at once (NodeType.gathers_all_items): a
+    # streaming executor gathers before such a node
+    gathers_all_items: bool = True
 
     @property
     def name(self) -> str:
@@ -253,6 +256,7 @@ def _plan_node(
         required,
         pinned,
         node.credential_refs(),
+        node_type.gathers_all_items(_with_defaults(description, node.parameters, version)),
     )
 
 

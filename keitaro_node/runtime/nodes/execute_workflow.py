@@ -13,6 +13,7 @@ file) and "url", a file outside the working directory, and not waiting for the s
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -178,6 +179,11 @@ class ExecuteWorkflow(DescribedNode):
         except NodeOperationError as exc:
             return [exc.message]
         return []
+
+    def gathers_all_items(self, parameters: Mapping[str, Any]) -> bool:
+        """'Run once for each item' maps items one by one; 'Run once with all items' hands
+        the sub-workflow every item at once."""
+        return bool(parameters.get("mode", "once") != "each")
 
     async def execute(self, ctx: ExecutionContext, items: list[Item]) -> list[list[Item]]:
         if ctx.sub_workflows is None:

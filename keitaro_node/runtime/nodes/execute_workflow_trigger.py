@@ -8,6 +8,7 @@ keeps only those fields, and a field the caller did not send is null, as in n8n.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from ..errors import NodeOperationError
@@ -123,6 +124,10 @@ class ExecuteWorkflowTrigger(DescribedNode):
             except NodeOperationError as exc:
                 return [exc.message]
         return []
+
+    def gathers_all_items(self, parameters: Mapping[str, Any]) -> bool:
+        """Each item goes on as it came (shaped by the declared inputs)."""
+        return False
 
     async def execute(self, ctx: ExecutionContext, items: list[Item]) -> list[list[Item]]:
         source = ctx.parameters.static_value("inputSource", "passthrough")

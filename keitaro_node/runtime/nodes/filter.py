@@ -7,6 +7,7 @@ are recorded as a second list of the run ("Discarded" in n8n's editor).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from ..items import Item
@@ -54,6 +55,10 @@ class Filter(DescribedNode):
         ],
         "x": {"outputNames": ["Kept", "Discarded"]},
     }
+
+    def gathers_all_items(self, parameters: Mapping[str, Any]) -> bool:
+        """Each item is kept or dropped on its own."""
+        return False
 
     async def execute(self, ctx: ExecutionContext, items: list[Item]) -> list[list[Item]]:
         if ctx.type_version < 2:

@@ -6,6 +6,7 @@ Version 1 holds conditions grouped by data type with `combineOperation` all/any;
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from ..items import Item
@@ -54,6 +55,10 @@ class If(DescribedNode):
         ],
         "x": {"outputNames": ["true", "false"]},
     }
+
+    def gathers_all_items(self, parameters: Mapping[str, Any]) -> bool:
+        """Each item is routed on its own."""
+        return False
 
     async def execute(self, ctx: ExecutionContext, items: list[Item]) -> list[list[Item]]:
         if ctx.type_version < 2:

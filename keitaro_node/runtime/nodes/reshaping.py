@@ -1,8 +1,9 @@
 """What the nodes that reshape items share: versions checked, refusals, item provenance.
 
-`needs_all_items` tells an engine that feeds items in chunks whether a node can take them one
-by one (False: Split Out) or must see the whole input at once (True: it sorts, groups, counts,
-combines inputs or keeps the last items), so the engine gathers everything before such a node.
+`needs_all_items` is what `gathers_all_items` answers for them: whether a node can take items
+one by one (False: Split Out) or must see the whole input at once (True: it sorts, groups,
+counts, combines inputs or keeps the last items), so a streaming engine gathers everything
+before such a node.
 """
 
 from __future__ import annotations
@@ -63,6 +64,9 @@ class ReshapingNode(DescribedNode):
     """Base for the core nodes that reshape, filter or combine items."""
 
     needs_all_items: ClassVar[bool] = True
+
+    def gathers_all_items(self, parameters: Mapping[str, Any]) -> bool:
+        return self.needs_all_items
 
     @property
     def versions(self) -> tuple[float, ...]:

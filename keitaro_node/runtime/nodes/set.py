@@ -6,6 +6,7 @@ object and choose which input fields to keep (set_v3.py).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from ..items import Item
@@ -256,6 +257,10 @@ class EditFields(DescribedNode):
         "defaults": {"name": "Edit Fields"},
         "properties": _PROPERTIES,
     }
+
+    def gathers_all_items(self, parameters: Mapping[str, Any]) -> bool:
+        """Each item gets its fields on its own."""
+        return False
 
     async def execute(self, ctx: ExecutionContext, items: list[Item]) -> list[list[Item]]:
         if ctx.type_version < 3:

@@ -74,6 +74,10 @@ class SplitInBatches(DescribedNode):
     def output_count(self, parameters: Mapping[str, Any], type_version: float) -> int:
         return 1 if type_version < 2 else 2
 
+    def gathers_all_items(self, parameters: Mapping[str, Any]) -> bool:
+        """Always: the batches are cut from the whole input."""
+        return True
+
     async def execute(self, ctx: ExecutionContext, items: list[Item]) -> list[list[Item]] | None:
         params = ctx.get_parameters(0)
         size = int(params["batchSize"])  # as JavaScript's splice reads 2.5: 2

@@ -7,6 +7,7 @@ the output index from an expression (`mode: expression`, `numberOutputs` outputs
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from ..errors import NodeOperationError
@@ -263,6 +264,10 @@ class Switch(DescribedNode):
             "(numberOutputs in expression mode)"
         },
     }
+
+    def gathers_all_items(self, parameters: Mapping[str, Any]) -> bool:
+        """Each item is routed on its own."""
+        return False
 
     async def execute(self, ctx: ExecutionContext, items: list[Item]) -> list[list[Item]]:
         if ctx.type_version < 3:

@@ -9,6 +9,7 @@ workflow using them is refused at load. The wait happens in this process, howeve
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from ..errors import NodeOperationError
@@ -88,6 +89,11 @@ class Wait(DescribedNode):
         if isinstance(resume, str) and not is_expression(resume) and resume in REFUSED:
             return [f"the Wait node resumes only after a time interval here: {REFUSED[resume]}"]
         return []
+
+    def gathers_all_items(self, parameters: Mapping[str, Any]) -> bool:
+        """Always: a run waits once and then passes every item on; in chunks it would wait
+        once per chunk."""
+        return True
 
     async def execute(self, ctx: ExecutionContext, items: list[Item]) -> list[list[Item]]:
         params = ctx.get_parameters(0)
