@@ -254,12 +254,16 @@ def node_scope_factory(
     previous_node: str | None = None,
     run_index: int = 0,
     zone: Zone | None = None,
+    previous_output: int = 0,
+    previous_run: int = 0,
 ) -> Callable[[int], dict[str, Any]]:
     """The scope of each item of one node run: shared values made once, item values on call.
 
     `options` are the engine's: `expressionEnv` (bool) lets `$env` show the process
     environment (names that look like secrets are left out); `variables` fill `$vars`.
     The time zone is the workflow's (timezone.workflow_zone), unless `zone` is given.
+    `previous_node`, `previous_output` and `previous_run` name the run that fed the node's
+    first input (`$prevNode`; undefined for the node a run starts at).
     """
     options = options or {}
     if zone is None:
@@ -278,7 +282,11 @@ def node_scope_factory(
         "$execution": {"id": execution_id, "mode": "manual"},
         "$vars": dict(options.get("variables") or {}),
         "$env": environment(bool(options.get("expressionEnv"))),
-        "$prevNode": {"name": previous_node, "outputIndex": 0, "runIndex": 0}
+        "$prevNode": {
+            "name": previous_node,
+            "outputIndex": previous_output,
+            "runIndex": previous_run,
+        }
         if previous_node
         else UNDEFINED,
         ZONE_KEY: zone,

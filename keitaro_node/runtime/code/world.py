@@ -76,7 +76,6 @@ def build_world(
         entry = _node_entry(scope, name, items)
         if entry is not None:
             nodes[name] = entry
-    previous = items[0].node if items and items[0].node else None
     return {
         "mode": mode,
         "input": [_input_view(item, index) for index, item in enumerate(items)],
@@ -86,7 +85,7 @@ def build_world(
         "execution": _plain(scope.get("$execution")) or {},
         "runIndex": _plain(scope.get("$runIndex")) or 0,
         "parameter": _plain(scope.get("$parameter")) or {},
-        "prevNode": {"name": previous, "outputIndex": 0, "runIndex": 0} if previous else None,
+        "prevNode": _plain(scope.get("$prevNode")) or None,
     }
 
 

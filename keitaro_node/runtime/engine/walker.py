@@ -39,12 +39,18 @@ log = logging.getLogger("keitaro_node.engine")
 Inputs = list[list[Item] | None]  # per input of a node run; None: no data came on that input
 
 
+# Which run fed an input: the node, its output and its run index (n8n's source data)
+Source = tuple[str, int, int]
+
+
 @dataclass(slots=True)
 class Task:
-    """A node run waiting on the stack: the node and the items on each of its inputs."""
+    """A node run waiting on the stack: the node, the items on each of its inputs, and the
+    run that fed its first input (what `$prevNode` shows)."""
 
     node: str
     inputs: Inputs
+    source: Source | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,7 @@ class Walker:
         self.services = services
         self.stack: deque[Task] = deque()
         self.waiting: dict[str, dict[int, Inputs]] = {}
+        self._entry_sources: dict[int, Source] = {}  # id of a waiting entry -> its first source
         self._deadline: float | None = None
         self.zone = workflow_zone(plan.workflow.settings)
 
@@ -100,7 +107,7 @@ class Walker:
         elif planned.pinned is not None:
             outputs = [planned.pinned_items()]
         else:
-            outputs = await self._execute(planned, inputs, run_index)
+            outputs = await self._execute(planned, inputs, run_index, task.source)
         if planned.settings.always_output_data and (not outputs or not outputs[0]):
             outputs = outputs or [[]]
             # as n8n: paired with every input item
@@ -113,7 +120,11 @@ class Walker:
         return outputs
 
     async def _execute(
-        self, planned: PlannedNode, inputs: list[list[Item]], run_index: int
+        self,
+        planned: PlannedNode,
+        inputs: list[list[Item]],
+        run_index: int,
+        source: Source | None = None,
     ) -> Outputs | None:
         items = next((group for group in inputs if group), None)
         if items is None:  # n8n runs a node on its first input with items; none has any
@@ -128,7 +139,7 @@ class Walker:
         attempt = 0
         while True:
             attempt += 1
-            context = self._context(planned, inputs, items, run_index)
+            context = self._context(planned, inputs, items, run_index, source)
             try:
                 outputs = await self._await(
                     self.executor.execute(NodeWork(node_type, context, items))
@@ -162,7 +173,12 @@ class Walker:
         return _error_output(planned, settings, outputs, inputs)
 
     def _context(
-        self, planned: PlannedNode, inputs: list[list[Item]], items: list[Item], run_index: int
+        self,
+        planned: PlannedNode,
+        inputs: list[list[Item]],
+        items: list[Item],
+        run_index: int,
+        source: Source | None = None,
     ) -> ExecutionContext:
         node = planned.node
         node_type = planned.node_type
@@ -176,6 +192,9 @@ class Walker:
             node.parameters,
             items,
             options=self.services.options,
+            previous_node=source[0] if source else None,
+            previous_output=source[1] if source else 0,
+            previous_run=source[2] if source else 0,
             run_index=run_index,
             zone=self.zone,
         )
@@ -244,13 +263,14 @@ class Walker:
         nodes = self.plan.nodes
         if len(links) > 1:
             links = n8n_add_order(links, lambda entry: nodes[entry[0].target].position)
+        run = self.state.run_count(node) - 1
         for link, output_index in links:
-            self._add(link, outputs[output_index])
+            self._add(link, outputs[output_index], (node, output_index, run))
 
-    def _add(self, link: Link, items: list[Item]) -> None:
+    def _add(self, link: Link, items: list[Item], source: Source) -> None:
         slots = self.plan.input_slots.get(link.target, 1)
         if slots <= 1:
-            self.stack.appendleft(Task(link.target, [items]))
+            self.stack.appendleft(Task(link.target, [items], source))
             return
         entries = self.waiting.setdefault(link.target, {})
         index = next((k for k in sorted(entries) if entries[k][link.input] is None), None)
@@ -259,8 +279,12 @@ class Walker:
             entries[index] = [None] * slots
         entry = entries[index]
         entry[link.input] = items
+        if link.input == 0:
+            self._entry_sources[id(entry)] = source
         if all(group is not None for group in entry):
-            self.stack.appendleft(Task(link.target, entry))
+            self.stack.appendleft(
+                Task(link.target, entry, self._entry_sources.pop(id(entry), None))
+            )
             del entries[index]
             if not entries:
                 del self.waiting[link.target]
@@ -295,9 +319,10 @@ class Walker:
                 continue
             inputs: Inputs = [group if group is not None else [] for group in entry]
             has_data = any(inputs)
+            source = self._entry_sources.pop(id(entry), None)
             if has_data:
                 inputs.extend([] for _ in range(inputs_declared - len(inputs)))
-                self.stack.append(Task(name, inputs))
+                self.stack.append(Task(name, inputs, source))
             del entries[first]
             if not entries:
                 del self.waiting[name]
