@@ -9,6 +9,7 @@ import pytest
 from support import chain, node, run
 
 from keitaro_node.app import run_workflow
+from keitaro_node.runtime.code.world import names_nodes_by_value
 from keitaro_node.runtime.errors import WorkflowError
 from keitaro_node.runtime.items import BinaryData, Item
 from keitaro_node.runtime.nodes.code import Code
@@ -214,12 +215,46 @@ async def test_python_views_have_attribute_and_key_access_and_to_py() -> None:
     ]
 
 
-async def test_a_node_named_only_at_run_time_is_refused_clearly() -> None:
-    code = "const name = ['St', 'art'].join('');\nreturn [{json: {n: $(name).first().json.n}}];"
+@pytest.mark.parametrize(
+    ("language", "code"),
+    [
+        (
+            "javaScript",
+            "const name = ['St', 'art'].join('');\nreturn [{json: {n: $(name).first().json.n}}];",
+        ),
+        ("python", "name = ''.join(['St', 'art'])\nreturn [{'n': _(name).first().json.n}]"),
+    ],
+)
+async def test_a_node_named_at_run_time_is_found(language: str, code: str) -> None:
+    assert await outputs(chain(start(), code_node(code, language=language))) == [{"n": 1}]
+
+
+@pytest.mark.parametrize(
+    ("code", "language", "by_value"),
+    [
+        ("$('Start').first()", "javaScript", False),
+        ('$( "Start" ).all(); $json.a', "javaScript", False),
+        ("$(name).first()", "javaScript", True),
+        ("$items(names[0])", "javaScript", True),
+        ("$node[key].json", "javaScript", True),
+        ("_('Start').first()", "python", False),
+        ("_(name).first()", "python", True),
+        ("my_(name); x._(name)", "python", False),
+    ],
+)
+def test_code_that_names_nodes_by_value_is_told_apart(
+    code: str, language: str, by_value: bool
+) -> None:
+    assert names_nodes_by_value(code, language) is by_value
+
+
+async def test_a_name_made_at_run_time_that_names_no_node_is_refused_clearly() -> None:
+    # (n8n: "Referenced node doesn't exist")
+    code = "const name = ['No', 'pe'].join('');\nreturn [{json: {n: $(name).first().json.n}}];"
     with pytest.raises(WorkflowError) as failure:
         await run(chain(start(), code_node(code)), ITEMS)
     message = str(failure.value)
-    assert "no node called 'Start' is available here" in message
+    assert "no node called 'Nope' is available here" in message
     assert "[line 2]" in message
 
 

@@ -204,6 +204,11 @@ class ItemScope(dict[str, Any]):
         self["$itemIndex"] = index
         self._lazy = (run, node_names, items, index, item)
 
+    @property
+    def node_names(self) -> frozenset[str]:
+        """The names of the workflow's nodes (what `$('Node')` may name)."""
+        return self._lazy[1]
+
     def __missing__(self, key: str) -> Any:
         run, node_names, items, index, item = self._lazy
         value: Any

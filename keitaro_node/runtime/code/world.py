@@ -4,7 +4,8 @@ The engines cannot call back into the run while code executes, so everything the
 give - the input items, the items of nodes named in the code (`$('Node')`), which of their
 items each input item is paired with, and facts about the node, workflow and execution - is
 collected here first, as n8n's task runner asks for the data its code needs before it runs.
-A node is included when its name appears in the code as a string literal.
+A node is included when its name appears in the code as a string literal; code that names
+nodes with other values (`$(name)`) gets every node of the workflow.
 """
 
 from __future__ import annotations
@@ -37,6 +38,20 @@ def js_string_literals(code: str) -> set[str]:
     return found
 
 
+# `$('Node')`, `$items(...)`, `$node[...]` with something else than a string literal inside
+_JS_NODE_BY_VALUE = re.compile(r"\$(?:items)?\(\s*(?![\s'\"`)])|\$node\[\s*(?!['\"`])")
+_PY_NODE_BY_VALUE = re.compile(
+    r"(?<![\w.])_(?:items)?\(\s*(?![\s'\")])|(?<![\w.])_node\[\s*(?!['\"])"
+)
+
+
+def names_nodes_by_value(code: str, language: str = "javaScript") -> bool:
+    """Whether the code names a node with something else than a string literal, as in
+    `$(name)`: the world must then hold every node that ran."""
+    pattern = _PY_NODE_BY_VALUE if language.startswith("python") else _JS_NODE_BY_VALUE
+    return pattern.search(code) is not None
+
+
 def python_string_literals(code: str) -> set[str]:
     try:
         tree = ast.parse(code)
@@ -67,12 +82,20 @@ def _input_view(item: Item, index: int) -> dict[str, Any]:
 
 
 def build_world(
-    ctx: ExecutionContext, items: list[Item], names: Iterable[str], mode: str
+    ctx: ExecutionContext,
+    items: list[Item],
+    names: Iterable[str],
+    mode: str,
+    every_node: bool = False,
 ) -> dict[str, Any]:
-    """Everything the bindings need, for the given input items and referenced names."""
+    """Everything the bindings need, for the given input items and referenced names (and
+    every node of the workflow, with `every_node`)."""
     scope = ctx.scope_factory(0)
+    wanted = set(names)
+    if every_node:
+        wanted.update(getattr(scope, "node_names", ()))
     nodes: dict[str, Any] = {}
-    for name in sorted(set(names)):
+    for name in sorted(wanted):
         entry = _node_entry(scope, name, items)
         if entry is not None:
             nodes[name] = entry
