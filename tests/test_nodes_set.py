@@ -171,3 +171,22 @@ async def test_under_an_error_output_only_json_mode_failures_move_there() -> Non
     assert [i.json for i in errors] == [
         {"v": "[1]", "error": "The 'JSON Output' in item 1 does not contain a valid JSON object"}
     ]
+
+
+async def test_names_from_expressions_and_fixed_values_give_the_same_fields() -> None:
+    # fixed names and types are read once per run; a name from an expression makes the node
+    # read the whole collection per item: both must give the same items and errors
+    fixed = assignments(("a.b", "={{ $json.v }}", "number"), ("c", "7", "number"))
+    named = assignments(("={{ 'a' + '.b' }}", "={{ $json.v }}", "number"), ("c", "7", "number"))
+    items = [{"v": "1"}, {"v": "2"}]
+    for collection in (fixed, named):
+        parameters = {"assignments": collection, "includeOtherFields": True}
+        result = await run(set_workflow(parameters), items)
+        assert [i.json for i in result.items("Set")] == [
+            {"v": "1", "a": {"b": 1}, "c": 7},
+            {"v": "2", "a": {"b": 2}, "c": 7},
+        ]
+        with pytest.raises(
+            WorkflowError, match=r"'a\.b' expects a number but we got 'x' \[item 1\]"
+        ):
+            await run(set_workflow(parameters), [{"v": "1"}, {"v": "x"}])
