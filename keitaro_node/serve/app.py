@@ -15,6 +15,7 @@ import hmac
 import json
 import time
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from typing import Any
 
 from aiohttp import web
@@ -34,6 +35,8 @@ from .webhook_item import BodyError, build_item
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 STATE: web.AppKey[ServerState] = web.AppKey("state")
+# The workflow a request reached, for its log line (handlers run in the middleware's context).
+_WORKFLOW: ContextVar[str | None] = ContextVar("serve_workflow", default=None)
 
 
 class ServerState:
@@ -96,6 +99,7 @@ class ServerState:
 @web.middleware
 async def access_log(request: web.Request, handler: Handler) -> web.StreamResponse:
     started = time.perf_counter()
+    _WORKFLOW.set(None)
     status = 500
     try:
         response = await handler(request)
@@ -115,8 +119,9 @@ async def access_log(request: web.Request, handler: Handler) -> web.StreamRespon
         }
         if request.query:
             fields["query_keys"] = sorted(set(request.query.keys()))
-        if "workflow" in request:
-            fields["workflow"] = request["workflow"]
+        workflow = _WORKFLOW.get()
+        if workflow is not None:
+            fields["workflow"] = workflow
         state.log.write("request", **fields)
 
 
@@ -227,7 +232,7 @@ def _iso(moment: Any) -> str | None:
 async def run_endpoint(request: web.Request) -> web.Response:
     state = request.app[STATE]
     name = request.match_info["workflow"]
-    request["workflow"] = name
+    _WORKFLOW.set(name)
     served = state.workflows.get(name)
     if served is None:
         known = ", ".join(sorted(state.workflows)) or "none"
@@ -332,7 +337,7 @@ async def webhook(request: web.Request) -> web.StreamResponse:
     if isinstance(found, list):
         return _not_found(method, path, found)
     served, spec = found
-    request["workflow"] = served.name
+    _WORKFLOW.set(served.name)
     headers = cors_headers(request, state, path, found)
     if state.stopping:
         return _stopping()

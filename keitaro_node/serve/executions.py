@@ -207,6 +207,9 @@ def error_fields(error: WorkflowError) -> dict[str, Any]:
         if inner.description:
             fields["description"] = inner.description
         fields["kind"] = inner.kind
+        code = getattr(inner, "http_code", None)
+        if code is not None:
+            fields["httpCode"] = code
     else:
         fields["item"] = None
         fields["message"] = str(inner)
