@@ -34,7 +34,9 @@ NUMBER = workflow(
         "typeVersion": 3.4,
         "parameters": {
             "assignments": {
-                "assignments": [{"id": "1", "name": "n", "value": "={{ $json.v }}", "type": "number"}]
+                "assignments": [
+                    {"id": "1", "name": "n", "value": "={{ $json.v }}", "type": "number"}
+                ]
             },
             "options": {},
         },
@@ -60,7 +62,9 @@ async def test_run_needs_the_token_and_returns_the_items(tmp_path: Path) -> None
                 {"json": {"offer": "A"}, "pairedItem": {"item": 0, "input": 0}},
                 {"json": {"offer": "B"}, "pairedItem": {"item": 1, "input": 0}},
             ]
-        async with s.session.post(f"{s.url}/run/rename", json={"name": "C"}, headers=AUTH) as answer:
+        async with s.session.post(
+            f"{s.url}/run/rename", json={"name": "C"}, headers=AUTH
+        ) as answer:
             assert (await answer.json())[0]["json"] == {"offer": "C"}
         async with s.session.get(f"{s.url}/healthz") as answer:
             assert await answer.json() == {"status": "ok"}
@@ -72,9 +76,9 @@ async def test_run_needs_the_token_and_returns_the_items(tmp_path: Path) -> None
 
 async def test_a_failing_run_answers_422_with_node_item_and_message(tmp_path: Path) -> None:
     async with serving(tmp_path, {"number": NUMBER}) as s:
-        async with s.session.post(f"{s.url}/run/number", json=[{"v": "1"}, {"v": "abc"}]) as answer:
-            assert answer.status == 422
-            body = await answer.json()
+        answer = await s.session.post(f"{s.url}/run/number", json=[{"v": "1"}, {"v": "abc"}])
+        assert answer.status == 422
+        body = await answer.json()
     assert body["node"] == "Number"
     assert body["item"] == 1
     assert "'n' expects a number but we got 'abc'" in body["message"]
@@ -91,14 +95,18 @@ async def test_a_tracker_error_names_the_item_and_never_the_key(
             "name": "Keitaro",
             "type": "n8n-nodes-keitaro.keitaro",
             "typeVersion": 1,
-            "parameters": {"resource": "campaign", "operation": "get", "campaignId": "={{ $json.id }}"},
+            "parameters": {
+                "resource": "campaign",
+                "operation": "get",
+                "campaignId": "={{ $json.id }}",
+            },
             "credentials": {"keitaroApi": {"id": "1", "name": "sandbox"}},
         },
     )
     async with serving(tmp_path, {"campaign": keitaro}, credentials=credentials.data) as s:
-        async with s.session.post(f"{s.url}/run/campaign", json=[{"id": 999999}]) as answer:
-            text = await answer.text()
-            assert answer.status == 422
+        answer = await s.session.post(f"{s.url}/run/campaign", json=[{"id": 999999}])
+        text = await answer.text()
+        assert answer.status == 422
     body = json.loads(text)
     assert body["node"] == "Keitaro" and body["item"] == 0 and body["httpCode"] == 404
     assert tracker.api_key not in text
@@ -117,7 +125,11 @@ async def test_unknown_workflow_and_bad_bodies(tmp_path: Path) -> None:
 
 
 async def test_a_body_over_the_limit_is_413(tmp_path: Path) -> None:
-    async with serving(tmp_path, {"rename": RENAME, "hook": workflow(webhook_node("hook", httpMethod="POST"))}, max_body=1024) as s:
+    async with serving(
+        tmp_path,
+        {"rename": RENAME, "hook": workflow(webhook_node("hook", httpMethod="POST"))},
+        max_body=1024,
+    ) as s:
         big = [{"name": "x" * 100} for _ in range(40)]
         async with s.session.post(f"{s.url}/run/rename", json=big) as answer:
             assert answer.status == 413
@@ -156,7 +168,9 @@ async def test_every_request_is_one_json_line_without_secrets(tmp_path: Path) ->
         }
     )
     creds = {"k": {"name": "X-Key", "value": "hdr-secret-77"}}
-    async with serving(tmp_path, {"rename": RENAME, "secured": secured}, token=TOKEN, credentials=creds) as s:
+    async with serving(
+        tmp_path, {"rename": RENAME, "secured": secured}, token=TOKEN, credentials=creds
+    ) as s:
         await (await s.session.post(f"{s.url}/run/rename", json=[], headers=AUTH)).release()
         await (
             await s.session.get(
@@ -188,17 +202,25 @@ async def test_broken_files_are_named_and_refused(tmp_path: Path) -> None:
         {
             "good.json": RENAME,
             "truncated.json": '{"nodes": [',
-            "unknown.json": workflow(manual(), {"name": "X", "type": "n8n-nodes-base.nope", "parameters": {}}),
+            "unknown.json": workflow(
+                manual(), {"name": "X", "type": "n8n-nodes-base.nope", "parameters": {}}
+            ),
             "respond.json": workflow(webhook_node("r", responseMode="responseNode")),
             "cron.json": workflow(
                 {
                     "name": "Every",
                     "type": "n8n-nodes-base.scheduleTrigger",
                     "typeVersion": 1.2,
-                    "parameters": {"rule": {"interval": [{"field": "cronExpression", "expression": "0 0 L * *"}]}},
+                    "parameters": {
+                        "rule": {
+                            "interval": [{"field": "cronExpression", "expression": "0 0 L * *"}]
+                        }
+                    },
                 }
             ),
-            "same_path.json": workflow(webhook_node("r2"), ),
+            "same_path.json": workflow(
+                webhook_node("r2"),
+            ),
             "same_path_too.json": workflow(webhook_node("r2", name="Other")),
         },
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import itertools
 import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -25,10 +26,12 @@ from keitaro_node.serve.logs import EventLog
 TOKEN = "serve-token-5b1e9c0d7a"
 
 
-def workflow(*nodes: dict[str, Any], edges: list[tuple[str, str, int]] | None = None) -> dict[str, Any]:
+def workflow(
+    *nodes: dict[str, Any], edges: list[tuple[str, str, int]] | None = None
+) -> dict[str, Any]:
     """Nodes chained in order, or connected by (source, target, source output) edges."""
     if edges is None:
-        edges = [(a["name"], b["name"], 0) for a, b in zip(nodes, nodes[1:], strict=False)]
+        edges = [(a["name"], b["name"], 0) for a, b in itertools.pairwise(nodes)]
     connections: dict[str, Any] = {}
     for source, target, output in edges:
         outputs = connections.setdefault(source, {"main": []})["main"]
@@ -43,7 +46,9 @@ def workflow(*nodes: dict[str, Any], edges: list[tuple[str, str, int]] | None = 
     }
 
 
-def webhook_node(path: str, version: float = 2, name: str = "Webhook", **parameters: Any) -> dict[str, Any]:
+def webhook_node(
+    path: str, version: float = 2, name: str = "Webhook", **parameters: Any
+) -> dict[str, Any]:
     return {
         "name": name,
         "type": "n8n-nodes-base.webhook",
@@ -67,7 +72,12 @@ def set_node(name: str, fields: dict[str, str], version: float = 3.4) -> dict[st
 
 
 def manual() -> dict[str, Any]:
-    return {"name": "Start", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1, "parameters": {}}
+    return {
+        "name": "Start",
+        "type": "n8n-nodes-base.manualTrigger",
+        "typeVersion": 1,
+        "parameters": {},
+    }
 
 
 class Probe(DescribedNode):
@@ -109,7 +119,12 @@ class Probe(DescribedNode):
 
 
 def probe_node(seconds: float, name: str = "Probe") -> dict[str, Any]:
-    return {"name": name, "type": "test-nodes.probe", "typeVersion": 1, "parameters": {"seconds": seconds}}
+    return {
+        "name": name,
+        "type": "test-nodes.probe",
+        "typeVersion": 1,
+        "parameters": {"seconds": seconds},
+    }
 
 
 class ProbePlugin:
@@ -130,7 +145,13 @@ def host_with(probe: Probe) -> PluginHost:
 class Served:
     """A running server, a client session and the log lines it wrote."""
 
-    def __init__(self, server: WorkflowServer, session: aiohttp.ClientSession, log: EventLog, text: io.StringIO) -> None:
+    def __init__(
+        self,
+        server: WorkflowServer,
+        session: aiohttp.ClientSession,
+        log: EventLog,
+        text: io.StringIO,
+    ) -> None:
         self.server = server
         self.session = session
         self.log = log
@@ -143,7 +164,9 @@ class Served:
     def events(self, name: str) -> list[dict[str, Any]]:
         return [line for line in self.log.lines or [] if line["event"] == name]
 
-    async def wait_for(self, name: str, count: int = 1, seconds: float = 30) -> list[dict[str, Any]]:
+    async def wait_for(
+        self, name: str, count: int = 1, seconds: float = 30
+    ) -> list[dict[str, Any]]:
         """Poll the log until `count` lines of this event came (a bound against hanging only)."""
         for _ in range(int(seconds * 20)):
             found = self.events(name)

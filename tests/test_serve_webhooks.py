@@ -18,28 +18,30 @@ POSTBACK = workflow(
 
 async def test_a_keitaro_postback_starts_the_workflow_and_gets_its_output(tmp_path: Path) -> None:
     async with serving(tmp_path, {"postback": POSTBACK}) as s:
-        async with s.session.get(f"{s.url}/webhook/postback?subid=7a3f&status=lead") as answer:
-            assert answer.status == 200
-            assert answer.headers["Content-Type"].startswith("application/json")
-            assert await answer.json() == {"subid": "7a3f", "status": "lead"}
+        answer = await s.session.get(f"{s.url}/webhook/postback?subid=7a3f&status=lead")
+        assert answer.status == 200
+        assert answer.headers["Content-Type"].startswith("application/json")
+        assert await answer.json() == {"subid": "7a3f", "status": "lead"}
 
 
 async def test_the_item_has_n8ns_shape(tmp_path: Path) -> None:
     echo = workflow(webhook_node("echo", responseMode="lastNode", httpMethod="POST"))
-    async with serving(tmp_path, {"echo": echo}) as s:
-        async with s.session.post(
+    async with (
+        serving(tmp_path, {"echo": echo}) as s,
+        s.session.post(
             f"{s.url}/webhook/echo/?a=1&a=2&b[c]=3",
             json={"campaign": 5},
             headers={"X-Tracker": "keitaro"},
-        ) as answer:
-            item = await answer.json()
+        ) as answer,
+    ):
+        item = await answer.json()
     assert list(item) == ["headers", "params", "query", "body", "webhookUrl", "executionMode"]
     assert item["headers"]["x-tracker"] == "keitaro"
     assert item["headers"]["content-type"] == "application/json"
     assert item["params"] == {}
     assert item["query"] == {"a": ["1", "2"], "b": {"c": "3"}}
     assert item["body"] == {"campaign": 5}
-    assert item["webhookUrl"] == f"{s.url}/webhook/echo".replace("127.0.0.1", "127.0.0.1")
+    assert item["webhookUrl"] == f"{s.url}/webhook/echo"
     assert item["executionMode"] == "production"
 
 
@@ -49,14 +51,20 @@ async def test_bodies_by_content_type(tmp_path: Path) -> None:
         url = f"{s.url}/webhook/echo"
         async with s.session.post(url, data={"subid": "x", "payout": "1.5"}) as answer:
             assert (await answer.json())["body"] == {"subid": "x", "payout": "1.5"}
-        async with s.session.post(url, data="hello", headers={"Content-Type": "text/plain"}) as answer:
+        async with s.session.post(
+            url, data="hello", headers={"Content-Type": "text/plain"}
+        ) as answer:
             assert (await answer.json())["body"] == "hello"
         xml = "<Conversion id='3'><Status>lead</Status></Conversion>"
-        async with s.session.post(url, data=xml, headers={"Content-Type": "application/xml"}) as answer:
+        async with s.session.post(
+            url, data=xml, headers={"Content-Type": "application/xml"}
+        ) as answer:
             assert (await answer.json())["body"] == {
                 "conversion": {"$": {"id": "3"}, "status": "lead"}
             }
-        async with s.session.post(url, data="{broken", headers={"Content-Type": "application/json"}) as answer:
+        async with s.session.post(
+            url, data="{broken", headers={"Content-Type": "application/json"}
+        ) as answer:
             assert answer.status == 422
             assert (await answer.json())["message"] == "Failed to parse request body"
         async with s.session.get(f"{s.url}/webhook/echo") as answer:
@@ -66,15 +74,21 @@ async def test_bodies_by_content_type(tmp_path: Path) -> None:
 
 async def test_a_file_body_becomes_binary_data(tmp_path: Path) -> None:
     files = workflow(
-        webhook_node("upload", responseMode="lastNode", httpMethod="POST", responseData="firstEntryBinary")
+        webhook_node(
+            "upload", responseMode="lastNode", httpMethod="POST", responseData="firstEntryBinary"
+        )
     )
-    async with serving(tmp_path, {"files": files}) as s:
-        async with s.session.post(
-            f"{s.url}/webhook/upload", data=b"%PDF-1.4 tiny", headers={"Content-Type": "application/pdf"}
-        ) as answer:
-            assert answer.status == 200
-            assert answer.headers["Content-Type"] == "application/pdf"
-            assert await answer.read() == b"%PDF-1.4 tiny"
+    async with (
+        serving(tmp_path, {"files": files}) as s,
+        s.session.post(
+            f"{s.url}/webhook/upload",
+            data=b"%PDF-1.4 tiny",
+            headers={"Content-Type": "application/pdf"},
+        ) as answer,
+    ):
+        assert answer.status == 200
+        assert answer.headers["Content-Type"] == "application/pdf"
+        assert await answer.read() == b"%PDF-1.4 tiny"
 
 
 async def test_immediately_answers_before_the_run_ends(tmp_path: Path) -> None:
@@ -100,10 +114,10 @@ async def test_response_code_headers_and_custom_text(tmp_path: Path) -> None:
         )
     )
     async with serving(tmp_path, {"custom": custom}) as s:
-        async with s.session.get(f"{s.url}/webhook/custom") as answer:
-            assert answer.status == 202
-            assert answer.headers["X-Handled-By"] == "keitaro-node"
-            assert await answer.text() == "OK"
+        answer = await s.session.get(f"{s.url}/webhook/custom")
+        assert answer.status == 202
+        assert answer.headers["X-Handled-By"] == "keitaro-node"
+        assert await answer.text() == "OK"
 
 
 async def test_all_entries_and_a_failing_run_in_last_node_mode(tmp_path: Path) -> None:
@@ -116,7 +130,9 @@ async def test_all_entries_and_a_failing_run_in_last_node_mode(tmp_path: Path) -
             "typeVersion": 3.4,
             "parameters": {
                 "assignments": {
-                    "assignments": [{"id": "1", "name": "n", "value": "={{ $json.query.n }}", "type": "number"}]
+                    "assignments": [
+                        {"id": "1", "name": "n", "value": "={{ $json.query.n }}", "type": "number"}
+                    ]
                 },
                 "options": {},
             },
@@ -135,7 +151,9 @@ async def test_all_entries_and_a_failing_run_in_last_node_mode(tmp_path: Path) -
 
 async def test_several_methods_go_to_their_own_outputs(tmp_path: Path) -> None:
     both = workflow(
-        webhook_node("both", responseMode="lastNode", multipleMethods=True, httpMethod=["GET", "POST"]),
+        webhook_node(
+            "both", responseMode="lastNode", multipleMethods=True, httpMethod=["GET", "POST"]
+        ),
         set_node("Read", {"via": "GET"}),
         set_node("Write", {"via": "POST"}),
         edges=[("Webhook", "Read", 0), ("Webhook", "Write", 1)],
@@ -214,7 +232,9 @@ async def test_basic_auth_asks_refuses_and_accepts(tmp_path: Path) -> None:
 async def test_missing_credentials_and_the_ip_allow_list(tmp_path: Path) -> None:
     only_other = workflow(webhook_node("office", options={"ipWhitelist": "10.1.2.3, 10.1.2.4"}))
     only_me = workflow(webhook_node("local", options={"ipWhitelist": "127.0.0.1"}))
-    async with serving(tmp_path, {"secured": HEADER_AUTH, "office": only_other, "local": only_me}) as s:
+    async with serving(
+        tmp_path, {"secured": HEADER_AUTH, "office": only_other, "local": only_me}
+    ) as s:
         async with s.session.get(f"{s.url}/webhook/secured") as answer:
             assert answer.status == 500
             assert await answer.text() == "No authentication data defined on node!"
@@ -226,7 +246,13 @@ async def test_missing_credentials_and_the_ip_allow_list(tmp_path: Path) -> None
 
 
 async def test_cors_for_browsers(tmp_path: Path) -> None:
-    limited = workflow(webhook_node("form", httpMethod="POST", options={"allowedOrigins": "https://a.example,https://b.example"}))
+    limited = workflow(
+        webhook_node(
+            "form",
+            httpMethod="POST",
+            options={"allowedOrigins": "https://a.example,https://b.example"},
+        )
+    )
     async with serving(tmp_path, {"form": limited}) as s:
         async with s.session.options(
             f"{s.url}/webhook/form",
@@ -235,13 +261,15 @@ async def test_cors_for_browsers(tmp_path: Path) -> None:
             assert answer.status == 204
             assert answer.headers["Access-Control-Allow-Origin"] == "https://b.example"
             assert answer.headers["Access-Control-Allow-Methods"] == "OPTIONS, POST"
-        async with s.session.post(f"{s.url}/webhook/form", headers={"Origin": "https://evil.example"}) as answer:
+        async with s.session.post(
+            f"{s.url}/webhook/form", headers={"Origin": "https://evil.example"}
+        ) as answer:
             assert answer.headers["Access-Control-Allow-Origin"] == "https://a.example"
 
 
 async def test_unknown_webhook(tmp_path: Path) -> None:
     async with serving(tmp_path, {"postback": POSTBACK}) as s:
-        async with s.session.get(f"{s.url}/webhook/nothing-here") as answer:
-            assert answer.status == 404
-            body = await answer.json()
-            assert body["message"] == 'The requested webhook "GET nothing-here" is not registered.'
+        answer = await s.session.get(f"{s.url}/webhook/nothing-here")
+        assert answer.status == 404
+        body = await answer.json()
+        assert body["message"] == 'The requested webhook "GET nothing-here" is not registered.'
