@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import node_runs, profiling, raw_client, scale, servers, startup
+from . import serve as serve_bench
 from .measure import Sample, Summary, loop_name, summarize
 from .workload import input_items, stream_bodies
 
 Log = Callable[[str], None]
 
-PARTS = ("throughput", "overhead", "startup", "scale")
+PARTS = ("throughput", "overhead", "startup", "scale", "serve")
 
 
 @dataclass
@@ -316,4 +317,10 @@ def run_all(config: Config, log: Log) -> dict[str, Any]:
         results["startup"] = _guarded("startup", log, lambda: startup_times(config, log))
     if "scale" in config.parts:
         results["scale"] = _guarded("scale", log, lambda: scale_export(config, log))
+    if "serve" in config.parts:
+        results["serve"] = _guarded(
+            "serve",
+            log,
+            lambda: serve_bench.measure(config.n, config.concurrency, config.repeat, log),
+        )
     return results

@@ -66,6 +66,10 @@ async def test_run_needs_the_token_and_returns_the_items(tmp_path: Path) -> None
             f"{s.url}/run/rename", json={"name": "C"}, headers=AUTH
         ) as answer:
             assert (await answer.json())[0]["json"] == {"offer": "C"}
+        async with s.session.post(
+            f"{s.url}/run/rename?output=json", json=body, headers=AUTH
+        ) as answer:
+            assert await answer.json() == [{"offer": "A"}, {"offer": "B"}]
         async with s.session.get(f"{s.url}/healthz") as answer:
             assert await answer.json() == {"status": "ok"}
         async with s.session.get(f"{s.url}/workflows", headers=AUTH) as answer:
@@ -260,3 +264,35 @@ async def test_reload_serves_changed_files_and_keeps_the_old_set_on_errors(tmp_p
         assert s.events("reload.refused")[0]["problems"][0].startswith("broken.json: ")
         async with s.session.post(f"{s.url}/run/rename", json=[{"name": "k"}]) as answer:
             assert answer.status == 200
+
+
+async def test_the_shipped_serving_examples_run_against_a_tracker(
+    tracker: Sandbox, credentials: CredentialStore, campaign_id: int
+) -> None:
+    """workflows/serve/ as the README serves it: a postback and a /run workflow."""
+    import aiohttp
+
+    folder = Path(__file__).resolve().parents[1] / "workflows" / "serve"
+    server = WorkflowServer(
+        ServeConfig(folder=folder, port=0, token=TOKEN), credentials=credentials
+    )
+    await server.start()
+    try:
+        async with aiohttp.ClientSession() as session:
+            url = f"{server.url}/webhook/postback?subid=3f2a9c&status=sale&payout=12.5&campaign_id={campaign_id}"
+            async with session.get(url) as answer:
+                assert await answer.json() == {
+                    "subid": "3f2a9c",
+                    "status": "sale",
+                    "payout": 12.5,
+                    "campaign": "Campaign for a test",
+                }
+            async with session.post(
+                f"{server.url}/run/campaign_streams",
+                json=[{"campaign_id": campaign_id}],
+                headers=AUTH,
+            ) as answer:
+                assert answer.status == 200
+                assert isinstance(await answer.json(), list)
+    finally:
+        await server.stop()

@@ -1,7 +1,8 @@
 """The HTTP side of the workflow server (aiohttp.web).
 
 - `/webhook/<path>` (and `/webhook-test/<path>`): Webhook nodes, answered as n8n answers;
-- `POST /run/{workflow}`: run a workflow on the items in the body, answer its output items;
+- `POST /run/{workflow}`: run a workflow on the items in the body, answer its output items
+  (as `keitaro-node run` prints them; `?output=json`: only each item's json);
 - `GET /workflows`: what is served; `GET /healthz`: liveness (no token needed, tells nothing).
 
 Everything but webhooks and /healthz needs the API token when one is set
@@ -261,9 +262,10 @@ async def run_endpoint(request: web.Request) -> web.Response:
         return _stopping()
     outcome = await _outcome(task)
     if outcome.result is not None:
-        return web.json_response(
-            [item.to_json() for item in outcome.result.final_items()], dumps=_dumps
-        )
+        final = outcome.result.final_items()
+        if request.query.get("output") == "json":  # plain objects, one per item (n8n, Make)
+            return web.json_response([item.json for item in final], dumps=_dumps)
+        return web.json_response([item.to_json() for item in final], dumps=_dumps)
     if outcome.error is not None:
         body = {
             "code": 422,
