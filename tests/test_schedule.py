@@ -239,3 +239,17 @@ def test_the_trigger_item_has_n8ns_fields() -> None:
     assert trigger_item(datetime(2024, 1, 12, 0, 0, tzinfo=BERLIN), BERLIN)["Readable date"] == (
         "January 12th 2024, 12:00:00 am"
     )
+
+
+async def test_run_by_hand_the_trigger_outputs_the_item_for_now() -> None:
+    from support import chain, node, run
+
+    flow = chain(node("Every", "n8n-nodes-base.scheduleTrigger", {}, typeVersion=1.3))
+    flow["settings"] = {"timezone": "Europe/Berlin"}
+    before = datetime.now(UTC).replace(microsecond=0)
+    item = (await run(flow)).final_items()[0].json
+    assert item["Timezone"].startswith("Europe/Berlin (UTC+")
+    assert datetime.fromisoformat(item["timestamp"]) >= before
+    wrong = chain(node("Every", "n8n-nodes-base.scheduleTrigger", {}, typeVersion=2))
+    with pytest.raises(Exception, match="no typeVersion 2"):
+        await run(wrong)

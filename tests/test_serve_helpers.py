@@ -99,12 +99,14 @@ class Probe(DescribedNode):
         self.most_at_once = 0
         self.started = 0
         self.finished = 0
+        self.seen: list[dict[str, Any]] = []
 
     async def execute(self, ctx: ExecutionContext, items: list[Item]) -> list[list[Item]]:
         seconds = float(ctx.get_parameters(0).get("seconds") or 0)
         self.active += 1
         self.started += 1
         self.most_at_once = max(self.most_at_once, self.active)
+        self.seen.extend(item.json for item in items)
         try:
             await asyncio.sleep(seconds)
         finally:

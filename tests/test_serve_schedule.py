@@ -41,7 +41,12 @@ async def test_the_run_starts_with_the_trigger_item(tmp_path: Path) -> None:
     zoned["settings"]["timezone"] = "Asia/Tokyo"
     async with serving(tmp_path, {"zoned": zoned}, host=host_with(probe)) as s:
         await s.wait_for("run.succeeded")
-    # the probe marks the items it got; the trigger's fields came with them
-    assert probe.started >= 1
+    item = probe.seen[0]
+    assert list(item) == [
+        "timestamp", "Readable date", "Readable time", "Day of week", "Year", "Month",
+        "Day of month", "Hour", "Minute", "Second", "Timezone",
+    ]  # fmt: skip
+    assert item["Timezone"].startswith("Asia/Tokyo (UTC+09:00)")
+    assert item["timestamp"].endswith("+09:00")
     fired = s.events("schedule.fired")[0]
     assert fired["workflow"] == "zoned" and fired["node"] == "Every second"
