@@ -25,11 +25,13 @@ from .manual_trigger import ManualTrigger
 from .merge import Merge
 from .no_op import NoOp
 from .remove_duplicates import RemoveDuplicates
+from .schedule_trigger import ScheduleTrigger
 from .set import EditFields
 from .sort import Sort
 from .split_out import SplitOut
 from .summarize import Summarize
 from .switch import Switch
+from .webhook import Webhook
 
 CORE_NODE_TYPES: tuple[NodeType, ...] = (
     ManualTrigger(),
@@ -50,6 +52,8 @@ CORE_NODE_TYPES: tuple[NodeType, ...] = (
     Filter(),
     Switch(),
     HttpRequest(),
+    Webhook(),
+    ScheduleTrigger(),
 )
 
 
