@@ -290,3 +290,42 @@ def test_texts_v8_cannot_read_are_nan(text: str) -> None:
     zone = find_zone("UTC")
     assert zone is not None
     assert parse_js_date(text, zone) != parse_js_date(text, zone)  # NaN
+
+
+async def test_a_missing_date_is_the_current_time_as_in_n8n() -> None:
+    # n8n reads undefined with moment(), which is "now"; only Format a Date leaves it out
+    params = {"operation": "addToDate", "magnitude": "={{ $json.missing }}", "duration": 1}
+    before = time.time()
+    result = await run(date_time(params), [{}])
+    after = time.time()
+    moved = datetime.fromisoformat(result.items("DT")[0].json["newDate"])
+    day = 86_400
+    assert before + day - 0.001 <= moved.timestamp() <= after + day + 0.001
+    formatted = await run(date_time({"operation": "formatDate", "date": "={{ $json.x }}"}), [{}])
+    assert formatted.items("DT")[0].json == {}
+
+
+async def test_objects_and_lists_are_read_as_moment_reads_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # answers of n8n 1.123's nodes run with TZ=America/New_York and a workflow in Berlin
+    monkeypatch.setenv("TZ", "America/New_York")
+    fields = "={{ { year: 2023, month: 4, day: 9, hour: 7 } }}"
+    extract = date_time({"operation": "extractDate", "date": fields, "part": "month"})
+    assert (await run(extract, [{}])).items("DT")[0].json == {"datePart": 5}
+    zoned = date_time(
+        {
+            "action": "format",
+            "value": fields,
+            "custom": True,
+            "toFormat": "YYYY-MM-DD HH:mm Z",
+            "options": {"toTimezone": "Asia/Tokyo"},
+        },
+        version=1,
+    )
+    assert (await run(zoned, [{}])).items("DT")[0].json["data"] == "2023-05-09 14:00 +09:00"
+    local = date_time(
+        {"action": "format", "value": fields, "custom": True, "toFormat": "YYYY-MM-DD HH:mm Z"},
+        version=1,
+    )
+    assert (await run(local, [{}])).items("DT")[0].json["data"] == "2023-05-09 07:00 -04:00"

@@ -118,6 +118,77 @@ def from_number(ms: float, zone: Zone, mode: Mode = "local") -> Moment:
     return _invalid(zone, mode).with_ms(clipped)
 
 
+def now(zone: Zone, mode: Mode = "local") -> Moment:
+    """`moment()`, and what moment makes of undefined, `{}` and `[]`: the current time."""
+    return from_number(_now_ms(), zone, mode)
+
+
+def from_input(value: Any, zone: Zone, mode: Mode = "local") -> Moment:
+    """`moment(value)` for any value a parameter can hold (undefined: the current time)."""
+    from ..expressions import UNDEFINED, DateTimeValue, JsDate
+
+    if value is UNDEFINED:
+        return now(zone, mode)
+    if value is None:
+        return _invalid(zone, mode)
+    if isinstance(value, str):
+        return from_string(value, zone, mode)
+    if isinstance(value, bool):  # moment hands it to JavaScript's Date as text: invalid
+        return _invalid(zone, mode)
+    if isinstance(value, (int, float)):
+        return from_number(float(value), zone, mode)
+    if isinstance(value, JsDate):
+        return from_number(value.ms, zone, mode)
+    if isinstance(value, DateTimeValue):
+        return from_number(value.value.ms, zone, mode)
+    if isinstance(value, dict):
+        return _from_parts(_object_parts(value), zone, mode) if value else now(zone, mode)
+    if isinstance(value, list):
+        parts = [_parse_int(v) for v in value]
+        return _from_parts(parts, zone, mode) if value else now(zone, mode)
+    raise MomentUnsupported(f"a date given as {type(value).__name__}")
+
+
+def _parse_int(value: Any) -> float | None:
+    """JavaScript's parseInt(value, 10) (NaN as float)."""
+    from ..expressions.values import js_string
+
+    match = re.match(r"\s*([+-]?[0-9]+)", js_string(value))
+    return float(int(match.group(1))) if match else math.nan
+
+
+def _object_parts(value: dict[str, Any]) -> list[float | None]:
+    """configFromObject: year, month (from 0), date or day, hour... by moment's unit names."""
+    named: dict[str, Any] = {}
+    for key, item in value.items():
+        unit = normalize_unit(key)
+        if unit is not None:
+            named[unit] = item
+    day = named["day"] if named.get("day") is not None else named.get("date")
+    order = [named.get("year"), named.get("month"), day]
+    order += [named.get(u) for u in ("hour", "minute", "second", "millisecond")]
+    parts: list[float | None] = []
+    for item in order:
+        if item is None:
+            parts.append(None)
+        elif isinstance(item, float) and math.isnan(item):
+            parts.append(math.nan)
+        elif not item and not isinstance(item, (dict, list)):  # 0, "", false stay as zero
+            parts.append(0.0)
+        else:
+            parts.append(_parse_int(item))
+    return parts
+
+
+def _from_parts(parts: list[float | None], zone: Zone, mode: Mode) -> Moment:
+    """configFromArray for moment([y, m, d, ...]) and moment({year, month, ...})."""
+    if any(p is not None and math.isnan(p) for p in parts):
+        return _invalid(zone, mode)
+    padded = [None if p is None else int(p) for p in parts[:7]]
+    padded += [None] * (7 - len(padded))
+    return _build(_Parsed(a=padded, empty=False), zone, mode)
+
+
 def unix(seconds: float, zone: Zone) -> Moment:
     """`moment.unix(seconds)`."""
     return from_number(seconds * 1000, zone)
@@ -295,16 +366,21 @@ def in_zone(value: Any, zone_name: str, local: Zone, fmt: str | None = None) -> 
                 utc = utc.with_ms(shifted.ms) if shifted.is_valid else _invalid(UTC_ZONE, "utc")
             return to_zone(utc, zone_name)
         return to_zone(from_string(value, UTC_ZONE, "utc"), zone_name)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return to_zone(from_number(float(value), UTC_ZONE, "utc"), zone_name)
-    raise MomentUnsupported(f"a date given as {type(value).__name__}")
+    if isinstance(value, (dict, list)) and value:
+        utc = from_input(value, UTC_ZONE, "utc")
+        target = moment_zone(zone_name)
+        if utc.is_valid and target is not None:  # fields without offset: the zone's wall time
+            shifted = LuxonDateTime.from_fields(utc.value().fields(), target)  # type: ignore[arg-type]
+            utc = utc.with_ms(shifted.ms) if shifted.is_valid else _invalid(UTC_ZONE, "utc")
+        return to_zone(utc, zone_name)
+    return to_zone(from_input(value, UTC_ZONE, "utc"), zone_name)
 
 
 def to_zone(moment: Moment, zone_name: str) -> Moment:
     """`m.tz(zone)`: the same instant on the zone's wall clock; an unknown zone changes nothing."""
     zone = moment_zone(zone_name)
-    if zone is None:
-        return moment
+    if zone is None:  # moment-timezone drops the zone it had; the offset stays
+        return Moment(moment.ms, moment.zone, "utc" if moment.mode == "tz" else moment.mode)
     return Moment(moment.ms, zone, "tz")
 
 

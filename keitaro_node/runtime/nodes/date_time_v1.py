@@ -315,18 +315,9 @@ class _V1:
         try:
             if fmt is not None:
                 return moment.from_format(js_string(value), fmt, self.local)
-            if isinstance(value, str):
-                return moment.from_string(value, self.local)
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                return moment.from_number(float(value), self.local)
+            return moment.from_input(value, self.local)
         except moment.MomentUnsupported as exc:
             raise self._unsupported(index, exc) from None
-        raise self.fail(
-            f"The Value is {_shown(value)}",
-            index,
-            "a date is text, a number or a DateTime; moment's reading of other values is not "
-            "reproduced here",
-        )
 
     def _in_zone(self, index: int, value: Any, zone: str, fmt: str | None) -> moment.Moment:
         try:

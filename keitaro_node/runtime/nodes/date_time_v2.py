@@ -485,21 +485,23 @@ class _V2:
             digits = number_string(value)
             ms = float(value) * 1000 if len(digits) < 12 else float(value)
             parsed = LuxonDateTime(ms, self.default_zone)
-        elif isinstance(value, str):
-            if not zone and "+" in value:
+        else:
+            if not zone and self._includes_plus(index, value, name):
                 after = value.split("+")[1][:2]
                 zone = f"Etc/GMT-{number_string(js_number(after) * 1)}"
             if truthy(from_format):
-                parsed = _from_format(value, key_text(from_format), self.default_zone)
+                text = value if isinstance(value, str) else key_text(value)
+                parsed = _from_format(text, key_text(from_format), self.default_zone)
             else:
-                reading = moment.from_string(value, process_zone())
+                try:
+                    reading = moment.from_input(value, process_zone())
+                except moment.MomentUnsupported as exc:
+                    raise self.fail(f"The {name} parameter is {exc}", index) from None
                 parsed = (
                     LuxonDateTime(reading.ms, UTC_ZONE)
                     if reading.is_valid
-                    else parsing.unparsable(str(None), "ISO 8601")
+                    else parsing.unparsable(key_text(value), "ISO 8601")
                 )
-        else:
-            raise self._type_error(index, value, name)
         target = self._zone(zone or "Etc/UTC")
         if target is None:
             parsed = LuxonDateTime.invalid_value("unsupported zone")
@@ -514,21 +516,21 @@ class _V2:
             )
         return parsed
 
-    def _type_error(self, index: int, value: Any, name: str) -> NodeOperationError:
+    def _includes_plus(self, index: int, value: Any, name: str) -> bool:
+        """`date.includes('+')`, which n8n asks only when no zone was chosen."""
+        if isinstance(value, str):
+            return "+" in value
+        if isinstance(value, list):
+            if any(v == "+" and isinstance(v, str) for v in value):
+                raise self.fail("date.split is not a function", index)
+            return False
         if value is UNDEFINED:
             message = "Cannot read properties of undefined (reading 'includes')"
         elif value is None:
             message = "Cannot read properties of null (reading 'includes')"
-        elif isinstance(value, list):
-            return self.fail(
-                f"The {name} parameter is a list",
-                index,
-                "a date is text, a number or a DateTime; n8n's reading of a list is not "
-                "reproduced here",
-            )
         else:
             message = "date.includes is not a function"
-        return self.fail(message, index, f"the {name} parameter is {_shown(value)}, not a date")
+        raise self.fail(message, index, f"the {name} parameter is {_shown(value)}, not a date")
 
     def _zone(self, name: Any) -> Zone | None:
         if isinstance(name, (int, float)) and not isinstance(name, bool):
