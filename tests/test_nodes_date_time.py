@@ -7,6 +7,7 @@ without an offset in the process's local time; they run here with the same TZ.
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from datetime import datetime, timedelta
@@ -329,3 +330,104 @@ async def test_objects_and_lists_are_read_as_moment_reads_them(
         version=1,
     )
     assert (await run(local, [{}])).items("DT")[0].json["data"] == "2023-05-09 07:00 -04:00"
+
+
+# --- the description against n8n's ---------------------------------------------------------
+
+PARAMETER_FACTS = Path(__file__).parent / "golden" / "date_time" / "parameters.n8n.json"
+# Where ours knowingly differs from n8n's description, and why.
+ALLOWED_DIFFERENCES = {
+    ("fromTimezone", "types"): "n8n lists moment-timezone's zones at run time; here: a zone name",
+    ("toTimezone", "types"): "n8n lists moment-timezone's zones at run time; here: a zone name",
+}
+
+
+def _facts(properties: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per parameter name: types, defaults, choices, where it shows (without @version), subs."""
+    out: dict[str, Any] = {}
+    for p in properties:
+        fact = out.setdefault(
+            p["name"], {"types": [], "defaults": [], "values": [], "show": [], "subs": {}}
+        )
+        for key, value in (("types", p["type"]), ("defaults", p.get("default"))):
+            if value not in fact[key]:
+                fact[key].append(value)
+        show = {
+            k: v
+            for k, v in ((p.get("displayOptions") or {}).get("show") or {}).items()
+            if k != "@version"
+        }
+        if show not in fact["show"]:
+            fact["show"].append(show)
+        for option in p.get("options") or []:
+            if p["type"] in ("options", "multiOptions") and option["value"] not in fact["values"]:
+                fact["values"].append(option["value"])
+            elif p["type"] == "collection":
+                fact["subs"].update(_facts([option]))
+    return out
+
+
+def _our_properties(version: int) -> list[dict[str, Any]]:
+    shown = []
+    for parameter in DateTimeNode().description.properties:
+        data = parameter.model_dump(mode="json", exclude_defaults=True)
+        versions = ((data.get("displayOptions") or {}).get("show") or {}).get("@version")
+        if versions is None or version in versions:
+            data.setdefault("default", None if parameter.default is None else parameter.default)
+            for option in data.get("options") or []:
+                option.setdefault("default", None)
+            shown.append(data)
+    return shown
+
+
+def _differences(theirs: dict[str, Any], ours: dict[str, Any], where: str = "") -> list[str]:
+    problems = []
+    for name, fact in theirs.items():
+        mine = ours.get(name)
+        if mine is None:
+            problems.append(f"{where}{name}: n8n has it, ours does not")
+            continue
+        for key in ("types", "defaults", "values", "show"):
+            dump = functools.partial(json.dumps, sort_keys=True)
+            same = sorted(map(dump, fact[key])) == sorted(map(dump, mine[key]))
+            if not same and (name, key) not in ALLOWED_DIFFERENCES:
+                problems.append(f"{where}{name} {key}: n8n {fact[key]}, ours {mine[key]}")
+        problems += _differences(fact["subs"], mine["subs"], f"{where}{name}.")
+    return problems + [f"{where}{name}: ours only" for name in ours if name not in theirs]
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_the_description_declares_what_n8n_has(version: int) -> None:
+    recorded = json.loads(PARAMETER_FACTS.read_text("utf-8"))[str(version)]
+    problems = _differences(recorded, _facts(_our_properties(version)))
+    assert not problems, "\n".join(problems)
+
+
+_DUMP = """
+const dir = process.argv[1] + '/node_modules/n8n-nodes-base/dist/nodes/DateTime/';
+const out = {};
+out[1] = new (require(dir + 'V1/DateTimeV1.node.js').DateTimeV1)({}).description.properties;
+out[2] = new (require(dir + 'V2/DateTimeV2.node.js').DateTimeV2)({}).description.properties;
+console.log(JSON.stringify(out));
+"""
+
+
+def record_parameter_facts(n8n_dir: Path) -> None:
+    """Write the facts (names, types, defaults, choices, conditions; no prose) of n8n's node."""
+    import subprocess
+
+    done = subprocess.run(
+        ["node", "-e", _DUMP, str(n8n_dir)], capture_output=True, text=True, check=True
+    )
+    dumped = json.loads(done.stdout)
+    facts = {version: _facts(properties) for version, properties in dumped.items()}
+    PARAMETER_FACTS.write_text(json.dumps(facts, indent=1, ensure_ascii=False) + "\n", "utf-8")
+    print(f"recorded {PARAMETER_FACTS}")
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="record n8n's Date & Time parameter facts")
+    parser.add_argument("--n8n", type=Path, required=True, help="folder with n8n installed")
+    record_parameter_facts(parser.parse_args().n8n)
