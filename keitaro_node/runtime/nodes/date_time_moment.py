@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any, Literal
 
 from ..expressions.luxon.model import LuxonDateTime, days_in_month
@@ -472,8 +473,10 @@ _CASELESS = {"Z", "ZZ", "a", "A", "MMM", "MMMM", "dd", "ddd", "dddd"}
 _UNSUPPORTED_PARSE = {"eHHmm", "N", "NN", "NNN", "NNNN", "NNNNN", "y", "yy", "yyy", "yyyy", "yo"}
 
 
-def format_tokens(fmt: str) -> list[str]:
-    return [m.group(0) for m in _TOKENS.finditer(fmt)]
+@lru_cache(maxsize=256)
+def format_tokens(fmt: str) -> tuple[str, ...]:
+    """moment's tokens of a format, long formats (LLL) expanded."""
+    return tuple(m.group(0) for m in _TOKENS.finditer(expand_long_formats(fmt)))
 
 
 def expand_long_formats(fmt: str) -> str:
@@ -493,6 +496,7 @@ def _unescape(token: str) -> str:
     return re.sub(r"\\(\[)|\\(\])|\[([^\]\[]*)\]|\\(.)", pick, token)
 
 
+@lru_cache(maxsize=512)
 def _parse_regex(token: str, strict: bool) -> re.Pattern[str]:
     entry = _RX.get(token)
     if entry is None:
@@ -506,7 +510,7 @@ def _parse_tokens(text: str, fmt: str, *, strict: bool) -> _Parsed:
     parsed = _Parsed(strict=strict, unix_format=fmt in ("X", "x"))
     rest = str(text)
     total = 0
-    tokens = format_tokens(expand_long_formats(fmt))
+    tokens = format_tokens(fmt)
     for token in tokens:
         if token in _UNSUPPORTED_PARSE:
             raise MomentUnsupported(f"the format token {token} when reading dates")
@@ -755,9 +759,7 @@ def _build(parsed: _Parsed, zone: Zone, mode: Mode) -> Moment:
         if not is_pm and a[3] == 12:
             a[3] = 0
     parsed_parts = any(v is not None for v in parsed.a)
-    now_zone = UTC_ZONE if mode != "local" else zone
-    today = LuxonDateTime(_now_ms(), now_zone)
-    current = [int(today.get("year")), int(today.get("month")) - 1, int(today.get("day"))]
+    current = _today(zone, mode) if None in a[:3] or parsed.week else [0, 0, 1]
     overflow_day_of_year = overflow_weeks = overflow_weekday = False
     week = parsed.week
     if week and a[2] is None and a[1] is None:
@@ -816,6 +818,12 @@ def _build(parsed: _Parsed, zone: Zone, mode: Mode) -> Moment:
             return _invalid(zone, mode)
     result = from_number(ms, zone, mode)
     return add(result, 1, "d") if next_day else result
+
+
+def _today(zone: Zone, mode: Mode) -> list[int]:
+    """[year, month from 0, day] of the current date, in the moment's mode."""
+    today = LuxonDateTime(_now_ms(), UTC_ZONE if mode != "local" else zone)
+    return [int(today.get("year")), int(today.get("month")) - 1, int(today.get("day"))]
 
 
 def _strict_fails(parsed: _Parsed) -> bool:
@@ -1112,7 +1120,7 @@ def format_moment(moment: Moment, fmt: str | None) -> str:
         fmt = DEFAULT_FORMAT_UTC if utc_like else DEFAULT_FORMAT
     fields = _Fields(moment, value.local, offset)
     out: list[str] = []
-    for token in format_tokens(expand_long_formats(fmt)):
+    for token in format_tokens(fmt):
         formatter = FORMATTERS.get(token)
         out.append(formatter(fields) if formatter else _literal(token))
     return "".join(out)

@@ -372,6 +372,7 @@ class _V2:
         self.zone_name = workflow_zone_name(ctx)
         self.default_zone = luxon_zone(self.zone_name, UTC_ZONE) or UTC_ZONE
         self.include = truthy(self.params.get("options.includeInputFields", 0, False))
+        self.local = process_zone()
 
     def fail(self, message: str, index: int, hint: str | None = None) -> NodeOperationError:
         return NodeOperationError(
@@ -494,7 +495,7 @@ class _V2:
                 parsed = _from_format(text, key_text(from_format), self.default_zone)
             else:
                 try:
-                    reading = moment.from_input(value, process_zone())
+                    reading = moment.from_input(value, self.local)
                 except moment.MomentUnsupported as exc:
                     raise self.fail(f"The {name} parameter is {exc}", index) from None
                 parsed = (
