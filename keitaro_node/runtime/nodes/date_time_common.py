@@ -1,8 +1,10 @@
 """What both versions of the Date & Time node share: raw parameter values, JavaScript numbers.
 
-n8n hands a node the value an expression gives - a Luxon DateTime, a JavaScript Date, a number,
-undefined - without converting it to the parameter's type, and the node's reading of a date
-depends on exactly that (`Number(value)`, `instanceof DateTime`). `raw_value` gives the same.
+n8n hands a node the value an expression gives - a JavaScript Date, a number, undefined, an
+object - without converting it to the parameter's type, and the node's reading of a date depends
+on exactly that (`Number(value)`, `moment(value)`). `raw_value` gives the same; a Luxon DateTime
+stays a DateTimeValue here, and each version turns it into the ISO text n8n 1.123's expression
+engine hands over.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from ..expressions import (
     is_expression,
 )
 from ..expressions.luxon.model import LuxonDateTime
-from ..expressions.values import js_string, number_string, to_number, truthy
+from ..expressions.values import js_string, to_number, truthy
 from ..items import Item
 from ..scope import SCOPE_NAMES
 from .n8n_parameters import NodeParameters
@@ -37,7 +39,6 @@ __all__ = [
     "js_string",
     "json_number",
     "key_text",
-    "number_string",
     "raw_value",
     "truthy",
 ]
@@ -98,10 +99,3 @@ def json_number(value: float | int) -> float | int | None:
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
         return int(value)
     return value
-
-
-def whole_number_text(value: float | int) -> str:
-    """`value.toString()` for a JavaScript number."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-        return number_string(int(value))
-    return number_string(value)

@@ -34,7 +34,7 @@ from .date_time_common import (
     raw_value,
     truthy,
 )
-from .date_time_zones import iana_zone, luxon_zone, process_zone, workflow_zone_name
+from .date_time_zones import luxon_zone, process_zone, workflow_zone_name
 from .n8n_parameters import NodeParameters
 
 V2: dict[str, Any] = {"@version": [2]}
@@ -668,4 +668,4 @@ async def execute_v2(ctx: ExecutionContext, items: list[Item]) -> list[list[Item
     return [await ctx.map_each(items, run.run, error_item=error_item)]
 
 
-__all__ = ["V2_PROPERTIES", "execute_v2", "iana_zone"]
+__all__ = ["V2_PROPERTIES", "execute_v2"]

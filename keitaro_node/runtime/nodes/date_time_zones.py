@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
 from ..expressions import ZONE_KEY
-from ..expressions.luxon.zones import UTC_ZONE, Zone, find_zone, fixed_zone, system_zone
+from ..expressions.luxon.zones import UTC_ZONE, Zone, fixed_zone, system_zone
 from ..node import ExecutionContext
 
 _LUXON_FIXED = re.compile(r"^utc(?:([+-]\d{1,2})(?::(\d{2}))?)?$", re.IGNORECASE)
@@ -90,13 +90,3 @@ def workflow_zone_name(ctx: ExecutionContext) -> str:
 def process_zone() -> Zone:
     """The zone of the process (TZ, else the machine's): moment's local time, JavaScript's."""
     return system_zone()
-
-
-__all__ = [
-    "find_zone",
-    "iana_zone",
-    "luxon_zone",
-    "moment_zone",
-    "process_zone",
-    "workflow_zone_name",
-]
