@@ -14,6 +14,7 @@ from ..node import NodeType
 from ..plugins import hookimpl
 from .aggregate import Aggregate
 from .code import Code
+from .date_time import DateTimeNode
 from .filter import Filter
 from .function import Function
 from .function_item import FunctionItem
@@ -54,6 +55,7 @@ CORE_NODE_TYPES: tuple[NodeType, ...] = (
     HttpRequest(),
     Webhook(),
     ScheduleTrigger(),
+    DateTimeNode(),
 )
 
 
