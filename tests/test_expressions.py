@@ -191,6 +191,54 @@ async def test_node_reference_follows_paired_items(
     ]
 
 
+def _edit_fields(value: str, type_: str) -> dict[str, Any]:
+    assignments = [{"id": "a", "name": "r", "value": value, "type": type_}]
+    return chain(
+        node("Start", "n8n-nodes-base.manualTrigger"),
+        node(
+            "Set",
+            "n8n-nodes-base.set",
+            {"assignments": {"assignments": assignments}, "options": {}},
+            typeVersion=3.4,
+        ),
+    )
+
+
+# What n8n 1.123 outputs for these (recorded with tests/golden/record_n8n.py on {"s": "hello"}).
+@pytest.mark.parametrize(
+    ("value", "type_", "expected"),
+    [
+        ("={{ {a: $json.missing, b: 1} }}", "object", {"b": 1}),
+        ("={{ [$json.missing, 2] }}", "array", [None, 2]),
+        (
+            "={{ $json.s ? [{x: $json.missing, y: [$json.missing]}] : [] }}",
+            "array",
+            [{"y": [None]}],
+        ),
+        ("={{ {a: $json.s, n: [$json.s.length, 'x']} }}", "object", {"a": "hello", "n": [5, "x"]}),
+        (
+            "=a{{ {a: 1} }}b{{ [1, [2, 3]] }}c{{ $json.missing }}",
+            "string",
+            "a[object Object]b1,2,3c",
+        ),
+    ],
+)
+async def test_a_value_leaves_the_expression_as_json_has_it(
+    value: str, type_: str, expected: Any
+) -> None:
+    result = await run(_edit_fields(value, type_), [{"s": "hello"}])
+    assert result.items("Set")[0].json == {"r": expected}
+
+
+@pytest.mark.parametrize(
+    "value", ["={{ {a: $json.s.toUpperCase, b: 2} }}", "={{ [$json.s.toUpperCase, 3] }}"]
+)
+async def test_a_function_inside_the_value_fails_the_item_as_in_n8n(value: str) -> None:
+    with pytest.raises(WorkflowError) as caught:
+        await run(_edit_fields(value, "object"), [{"s": "hello"}])
+    assert "function toUpperCase() { [native code] } could not be cloned" in str(caught.value)
+
+
 def test_stream_body_helper_is_a_valid_stream() -> None:
     from keitaro_node.keitaro.body_checks import check_body
 

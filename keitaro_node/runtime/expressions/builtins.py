@@ -65,11 +65,16 @@ BLOCKED_NAMES = frozenset(
 
 
 class HostFunction(ExprObject):
-    """A function of the runtime that expressions may call (Math.max, parseInt, $ifEmpty)."""
+    """A function of the runtime that expressions may call (Math.max, parseInt, $ifEmpty).
 
-    def __init__(self, name: str, fn: Callable[..., Any]) -> None:
+    Wrong arguments are JavaScript errors (the block is undefined), except for the host's
+    own functions made with `fails_item` (`$('Node')`), whose mistakes fail the item.
+    """
+
+    def __init__(self, name: str, fn: Callable[..., Any], fails_item: bool = False) -> None:
         self.name = name
         self.fn = fn
+        self.fails_item = fails_item
 
     def expr_name(self) -> str:
         return self.name
@@ -94,6 +99,8 @@ class HostFunction(ExprObject):
         except RecursionError:
             raise limits.data_depth_error() from None
         except (TypeError, ValueError, OverflowError, IndexError, KeyError) as exc:
+            if self.fails_item:
+                raise ExpressionError(f"the call failed: {exc}") from None
             raise type_error(f"{self.name}(): {exc}") from None
 
 

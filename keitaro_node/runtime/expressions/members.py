@@ -8,7 +8,6 @@ value's JavaScript method.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from . import limits
@@ -137,27 +136,15 @@ def _short(obj: Any) -> str:
 
 
 def invoke(target: Any, args: list[Any]) -> Any:
-    """`target(args)`: an arrow function, a host function or a callable host object."""
+    """`target(args)`: an arrow function or a callable host object (`Math.max`, `$('Node')`)."""
     if isinstance(target, JsFunction):
         return target(*args)
     if isinstance(target, ExprObject) and target.expr_callable():
         limits.charge()
         return target.expr_invoke(args)
-    if callable(target) and getattr(target, "expression_callable", False):
-        limits.charge()
-        return _call_host(target, args)
     raise type_error(
         f"{_short(target) if target is not UNDEFINED else 'undefined'} is not a function"
     )
-
-
-def _call_host(fn: Callable[..., Any], args: list[Any]) -> Any:
-    try:
-        return fn(*args)
-    except ExpressionError:
-        raise
-    except (TypeError, ValueError) as exc:
-        raise ExpressionError(f"the call failed: {exc}") from None
 
 
 def new_instance(target: Any, args: list[Any]) -> Any:

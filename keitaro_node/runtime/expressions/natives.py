@@ -489,6 +489,13 @@ OBJECT_METHODS: dict[str, Method] = {
 }
 
 
+# Names that read as a method of some plain value (`'a'.trim`, `[].map`): a member read with
+# one of these names may give a function rather than data.
+METHOD_NAMES = (
+    frozenset(STRING_METHODS) | set(ARRAY_METHODS) | set(NUMBER_METHODS) | set(BOOLEAN_METHODS)
+)
+
+
 def native_method(obj: Any, name: str) -> Method | None:
     if isinstance(obj, str):
         return STRING_METHODS.get(name)

@@ -13,13 +13,10 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .limits import MAX_STRING, charge, check_string
+from .limits import MAX_STRING, charge, check_string, enter_call, leave_call
 
 Scope = Mapping[str, Any]
 Compiled = Callable[[Scope], Any]
-
-# Variables that hold plain JSON data only (item data, node parameters).
-DATA_NAMES = frozenset({"$json", "$parameter"})
 
 FORBIDDEN_MEMBERS = frozenset(
     {"constructor", "prototype", "__proto__", "caller", "callee", "__defineGetter__"}
@@ -135,8 +132,6 @@ class JsFunction:
         self.source = source
 
     def __call__(self, *args: Any) -> Any:
-        from .limits import enter_call, leave_call
-
         enter_call()
         try:
             local = _Locals(self.scope)
@@ -325,12 +320,10 @@ def template_text(value: Any) -> str:
 
 
 def to_plain(value: Any) -> Any:
-    """Turn an expression result into plain JSON data (the same object when it already is)."""
+    """An expression's value as it leaves the expression: JSON data (the same object when it
+    already is). As JSON has it, undefined inside an object is left out and inside an array
+    becomes null; a function inside fails, as it does in n8n ("could not be cloned")."""
     if value is UNDEFINED:
-        return None
-    if isinstance(value, ExprObject):
-        return value.expr_plain()
-    if isinstance(value, JsFunction):
         return None
     if isinstance(value, list):
         for index, item in enumerate(value):
@@ -339,21 +332,15 @@ def to_plain(value: Any) -> Any:
                 return value[:index] + [plain] + [to_plain(v) for v in value[index + 1 :]]
         return value
     if isinstance(value, dict):
-        for key, item in value.items():
-            if item is UNDEFINED or isinstance(item, JsFunction):
-                return {
-                    str(k): to_plain(v)
-                    for k, v in value.items()
-                    if v is not UNDEFINED and not isinstance(v, JsFunction)
-                }
-            plain = to_plain(item)
-            if plain is not item or not isinstance(key, str):
-                return {
-                    str(k): to_plain(v)
-                    for k, v in value.items()
-                    if v is not UNDEFINED and not isinstance(v, JsFunction)
-                }
+        for item in value.values():
+            if item is UNDEFINED or to_plain(item) is not item:
+                return {k: to_plain(v) for k, v in value.items() if v is not UNDEFINED}
         return value
+    if isinstance(value, (ExprObject, JsFunction)):
+        if typeof(value) == "function":
+            raise ExpressionError(f"{js_string(value)} could not be cloned")
+        assert isinstance(value, ExprObject)
+        return value.expr_plain()
     return value
 
 
@@ -554,8 +541,6 @@ def typeof(value: Any) -> str:
         return "function"
     if isinstance(value, ExprObject):
         return value.expr_typeof()
-    if callable(value):
-        return "function"
     return "object"
 
 
