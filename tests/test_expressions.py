@@ -14,9 +14,9 @@ from keitaro_node.runtime.expressions import (
     DateTimeValue,
     ExpressionError,
     compile_template,
-    find_zone,
 )
 from keitaro_node.runtime.expressions.luxon import LuxonDateTime
+from keitaro_node.runtime.expressions.luxon.zones import UTC_ZONE
 from keitaro_node.sandbox import Sandbox
 
 NAMES = frozenset({"$json", "$itemIndex", "$now"})
@@ -30,7 +30,7 @@ SCOPE: dict[str, Any] = {
     },
     "$itemIndex": 4,
     "$now": DateTimeValue(
-        LuxonDateTime.from_datetime(datetime(2026, 3, 9, 14, 5, 7, tzinfo=UTC), find_zone("UTC"))  # type: ignore[arg-type]
+        LuxonDateTime.from_datetime(datetime(2026, 3, 9, 14, 5, 7, tzinfo=UTC), UTC_ZONE)
     ),
 }
 
@@ -69,6 +69,14 @@ def render(source: str) -> Any:
         ("={{ Object.keys($json.a) }}", ["b"]),
         ("={{ $json?.missing?.deeper }}", None),
         ("={{ String($json.a.b).padStart(3, '0') }}", "005"),
+        ("={{ DateTime.fromObject({year: 2020}, {zone: 'No/Such_Zone'}).isValid }}", False),
+        (
+            "={{ DateTime.fromObject({year: 2020}, {zone: 'UTC+2'}).toISO() }}",
+            "2020-01-01T00:00:00.000+02:00",
+        ),
+        ("={{ 'one. TWO! three? 4'.toSentenceCase() }}", "One. Two! Three?"),
+        ("={{ (1234567.891).format('de-DE') }}", "1.234.567,891"),
+        ("={{ 'ab'.match(/(?<x>b)/).groups.x + 'ab'.match(/b/).index }}", "b1"),
     ],
 )
 def test_supported_subset(source: str, expected: Any) -> None:

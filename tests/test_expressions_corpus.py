@@ -9,14 +9,14 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "expressions"))
 
-from corpus import load_cases, load_deviations, outcome, rendered_both_ways, same
+from corpus import Case, load_cases, load_deviations, outcome, rendered_both_ways, same
 
 CASES = load_cases()
 DEVIATIONS = load_deviations()
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.group}:{c.source[:60]}" for c in CASES])
-def test_case_gives_n8ns_answer_or_is_a_documented_deviation(case) -> None:  # type: ignore[no-untyped-def]
+def test_case_gives_n8ns_answer_or_is_a_documented_deviation(case: Case) -> None:
     actual = outcome(case.source)
     if case.source in DEVIATIONS:
         assert not same(case.expected, actual), "listed as a deviation but now agrees with n8n"

@@ -10,13 +10,13 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
 from keitaro_node.runtime import expressions as ex
 from keitaro_node.runtime.expressions import dates
-from keitaro_node.runtime.expressions.luxon.zones import find_zone
+from keitaro_node.runtime.expressions.luxon.zones import UTC_ZONE
 from keitaro_node.runtime.expressions.values import JsError, js_string, typeof
 from keitaro_node.runtime.items import Item
 from keitaro_node.runtime.scope import SCOPE_NAMES, node_scope_factory
@@ -61,13 +61,13 @@ class _Workflow:
     name = "expressions"
     id = "expressions"
     active = False
-    settings = {"timezone": "Europe/Berlin"}  # noqa: RUF012
+    settings: ClassVar[dict[str, str]] = {"timezone": "Europe/Berlin"}
 
     class _Node:
         def __init__(self, name: str) -> None:
             self.name = name
 
-    nodes = [_Node("Input"), _Node("case")]  # noqa: RUF012
+    nodes: ClassVar[list[_Node]] = [_Node("Input"), _Node("case")]
 
 
 def scope() -> dict[str, Any]:
@@ -108,7 +108,7 @@ def _json_like(value: Any) -> Any:
 
 def outcome(source: str) -> dict[str, Any]:
     """What our evaluator gives for one case, in the recorded file's shape."""
-    dates.SETTINGS.js_zone = find_zone("UTC")  # type: ignore[assignment]
+    dates.SETTINGS.js_zone = UTC_ZONE
     names = SCOPE_NAMES
     values = scope()
     if source.startswith("="):
@@ -149,7 +149,7 @@ def rendered_both_ways(source: str) -> tuple[str, str]:
     """A case rendered as a parameter, and its raw value converted to JSON, as JSON texts."""
     template_source = source if source.startswith("=") else "={{ " + source + " }}"
     values = scope()
-    dates.SETTINGS.js_zone = find_zone("UTC")  # type: ignore[assignment]
+    dates.SETTINGS.js_zone = UTC_ZONE
 
     def attempt(make: Any) -> str:
         try:

@@ -15,6 +15,7 @@ from .json_text import json_parse, json_stringify
 from .luxon import parsing
 from .luxon.duration import Duration
 from .luxon.model import LuxonDateTime
+from .luxon.zones import UTC_ZONE, Zone
 from .regexp import RegExpValue
 from .values import (
     UNDEFINED,
@@ -254,11 +255,12 @@ def _sign(x: float) -> float:
 
 
 def _cbrt(x: float) -> float:
-    return (
-        math.copysign(round(abs(x) ** (1 / 3), 12), x)
-        if abs(x) ** (1 / 3) % 1 < 1e-9 or True
-        else x
-    )
+    """The cube root, exact for perfect cubes (27 gives 3, not 3.0000000000000004)."""
+    root = abs(x) ** (1 / 3)
+    rounded = round(root)
+    if rounded**3 == abs(x):
+        root = float(rounded)
+    return math.copysign(root, x)
 
 
 MATH = Namespace(
@@ -274,7 +276,7 @@ MATH = Namespace(
         "max": _max,
         "pow": lambda x=UNDEFINED, y=UNDEFINED: power(to_number(x), to_number(y)),
         "sqrt": _safe(math.sqrt),
-        "cbrt": _safe(lambda x: _cbrt_exact(x)),
+        "cbrt": _safe(_cbrt),
         "exp": _safe(math.exp),
         "log": _safe(lambda x: math.log(x) if x > 0 else (-math.inf if x == 0 else math.nan)),
         "log2": _safe(lambda x: math.log2(x) if x > 0 else (-math.inf if x == 0 else math.nan)),
@@ -289,14 +291,6 @@ MATH = Namespace(
     },
     {"PI": math.pi, "E": math.e, "LN2": math.log(2), "LN10": math.log(10), "SQRT2": math.sqrt(2)},
 )
-
-
-def _cbrt_exact(x: float) -> float:
-    root = abs(x) ** (1 / 3)
-    rounded = round(root)
-    if rounded**3 == abs(x):
-        root = float(rounded)
-    return math.copysign(root, x)
 
 
 def _number_call(*args: Any) -> float | int:
@@ -405,7 +399,7 @@ OBJECT = Namespace(
 
 
 def _array_from(source: Any = UNDEFINED, fn: Any = UNDEFINED) -> list[Any]:
-    if isinstance(source, list) or isinstance(source, str):  # noqa: SIM101
+    if isinstance(source, (list, str)):
         items = list(source)
     elif isinstance(source, dict):
         length = to_number(source.get("length", 0))
@@ -493,35 +487,35 @@ def _dt(value: LuxonDateTime) -> dates.DateTimeValue:
     return dates.DateTimeValue(value)
 
 
-def _zone(options: Any) -> Any:
-    return dates._zone_option(dates._options(options))
-
-
-def _with_zone(options: Any, make: Callable[[Any], LuxonDateTime]) -> dates.DateTimeValue:
-    zone = _zone(options)
+def _with_zone(options: Any, make: Callable[[Zone], LuxonDateTime]) -> dates.DateTimeValue:
+    """A DateTime made in the zone the options name; an invalid one for a zone that is not."""
+    zone = dates.zone_option(dates.options_of(options))
     if zone is None:
         return _dt(LuxonDateTime.invalid_value("unsupported zone", "the zone is not supported"))
     return _dt(make(zone))
 
 
 def _set_zone_flag(options: Any) -> bool:
-    return bool(dates._options(options).get("setZone"))
+    return bool(dates.options_of(options).get("setZone"))
 
 
-def _from_fields_args(args: tuple[Any, ...], zone: Any) -> LuxonDateTime:
-    options = args[-1] if args and isinstance(args[-1], dict) else None
+def _from_fields_args(args: tuple[Any, ...], zone: Zone) -> LuxonDateTime:
+    """DateTime.local(2024, 3, 15, ...) and DateTime.utc(...): fields in order; an options
+    object among the arguments is not a field."""
     numbers = [to_number(a) for a in args if not isinstance(a, dict)]
     if not numbers:
         return LuxonDateTime(dates.now_ms(), zone)
     keys = ["year", "month", "day", "hour", "minute", "second", "millisecond"]
-    fields = dict(zip(keys, numbers, strict=False))
-    del options
-    return LuxonDateTime.from_fields(fields, zone)
+    return LuxonDateTime.from_fields(dict(zip(keys, numbers, strict=False)), zone)
 
 
 def _from_object(obj: Any = UNDEFINED, options: Any = UNDEFINED) -> dates.DateTimeValue:
     values = obj if isinstance(obj, dict) else {}
-    zone = _zone(options)
+    return _with_zone(options, lambda zone: _from_fields(values, zone))
+
+
+def _from_fields(values: dict[str, Any], zone: Zone) -> LuxonDateTime:
+    """DateTime.fromObject: missing larger fields are today's (no date at all: today)."""
     fields = {k: to_number(v) for k, v in values.items()}
     if "year" not in fields:
         now = LuxonDateTime(dates.now_ms(), zone)
@@ -530,7 +524,7 @@ def _from_object(obj: Any = UNDEFINED, options: Any = UNDEFINED) -> dates.DateTi
             if not any(k in fields for k in ("year", "month", "day"))
             else {"year": now.get("year"), **fields}
         )
-    return _dt(LuxonDateTime.from_fields(fields, zone))
+    return LuxonDateTime.from_fields(fields, zone)
 
 
 def _from_js_date(value: Any = UNDEFINED, options: Any = UNDEFINED) -> dates.DateTimeValue:
@@ -552,7 +546,7 @@ DATETIME = Namespace(
     {
         "now": lambda: _dt(LuxonDateTime(dates.now_ms(), dates.SETTINGS.zone)),
         "local": lambda *a: _dt(_from_fields_args(a, dates.SETTINGS.zone)),
-        "utc": lambda *a: _dt(_from_fields_args(a, parsing.find_zone("UTC"))),  # type: ignore[no-untyped-call,union-attr,arg-type,assignment,var-annotated,no-any-return,attr-defined,misc,unused-ignore]
+        "utc": lambda *a: _dt(_from_fields_args(a, UTC_ZONE)),
         "fromISO": lambda text=UNDEFINED, o=UNDEFINED: _with_zone(
             o, lambda z: parsing.from_iso(js_string(text), z, _set_zone_flag(o))
         ),
@@ -563,7 +557,7 @@ DATETIME = Namespace(
                 js_string(f),
                 z,
                 _set_zone_flag(o),
-                js_string(dates._options(o).get("locale", "en-US")),
+                js_string(dates.options_of(o).get("locale", "en-US")),
             ),
         ),
         "fromSQL": lambda text=UNDEFINED, o=UNDEFINED: _with_zone(
@@ -655,7 +649,7 @@ DURATION = Namespace(
 
 
 def _interval(start: Any, end: Any) -> dates.IntervalValue:
-    return dates.IntervalValue(dates._as_datetime(start), dates._as_datetime(end))
+    return dates.IntervalValue(dates.as_datetime(start), dates.as_datetime(end))
 
 
 def _interval_iso(text: Any = UNDEFINED) -> dates.IntervalValue:
@@ -671,10 +665,10 @@ INTERVAL = Namespace(
         "fromISO": _interval_iso,
         "after": lambda start, d: _interval(
             start,
-            dates.DateTimeValue(dates._as_datetime(start).plus(dates.duration_object(d).values)),
+            dates.DateTimeValue(dates.as_datetime(start).plus(dates.duration_object(d).values)),
         ),
         "before": lambda end, d: _interval(
-            dates.DateTimeValue(dates._as_datetime(end).plus(dates.duration_object(d).values, -1)),
+            dates.DateTimeValue(dates.as_datetime(end).plus(dates.duration_object(d).values, -1)),
             end,
         ),
     },
@@ -778,10 +772,7 @@ GLOBALS: dict[str, Any] = {
 
 def instance_of(value: Any, cls: Any) -> bool:
     if cls is OBJECT:
-        return (
-            isinstance(value, (dict, list, ExprObject, JsFunction))
-            and not isinstance(value, HostFunction)
-        ) or isinstance(value, HostFunction)
+        return isinstance(value, (dict, list, ExprObject, JsFunction))
     if cls is ARRAY:
         return isinstance(value, list)
     if cls is DATE:

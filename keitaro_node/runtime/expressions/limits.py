@@ -69,8 +69,12 @@ def leave_call() -> None:
 
 def check_string(text: str) -> str:
     if len(text) > MAX_STRING:
-        raise _error(f"the text built is longer than {MAX_STRING:,} characters (the size limit)")
+        raise size_error()
     return text
+
+
+def size_error() -> Exception:
+    return _error(f"the text built is longer than {MAX_STRING:,} characters (the size limit)")
 
 
 def check_length(count: int | float, what: str = "array") -> int:

@@ -35,9 +35,6 @@ def check_member(name: str) -> None:
         raise ExpressionError(f'Cannot access "{name}" due to security concerns')
 
 
-_check_member = check_member
-
-
 def _nullish_read(obj: Any, name: str) -> Exception:
     kind = "null" if obj is None else "undefined"
     return type_error(f"Cannot read properties of {kind} (reading '{name}')")
@@ -82,8 +79,8 @@ def get_member(obj: Any, key: Any) -> Any:
         if name.isdigit():
             index = int(name)
             return obj[index] if index < len(obj) else UNDEFINED
-        if isinstance(obj, MatchArray) and name in ("index", "input", "groups"):
-            return getattr(obj, name)
+        if isinstance(obj, MatchArray) and name in obj.extra:
+            return obj.extra[name]
         if native_method(obj, name) is not None:
             return BoundMethod(obj, name)
         return UNDEFINED

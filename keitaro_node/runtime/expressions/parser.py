@@ -750,17 +750,19 @@ def _iterate(value: Any) -> list[Any]:
 
 def _choice(condition: Code, then: Code, other: Code) -> Code:
     """`condition ? then : other` (and `$if(condition, then, other)`)."""
-    test, yes, no = condition.run, then.run, other.run
     calls = _any_calls(condition, then, other)
     bounded = _all_bounded(condition, then, other)
-    run: Compiled = lambda s: yes(s) if truthy(test(s)) else no(s)  # noqa: E731
+    run = _either(condition.run, then.run, other.run)
     if then.is_plain and other.is_plain:
         return Code(run, run, calls, bounded=bounded)
     if then.output is not None and other.output is not None:
-        yes_out, no_out = then.output, other.output
-        output: Compiled = lambda s: yes_out(s) if truthy(test(s)) else no_out(s)  # noqa: E731
+        output = _either(condition.run, then.output, other.output)
         return Code(run, output, calls, bounded=bounded)
     return Code(run, None, calls, bounded=bounded)
+
+
+def _either(test: Compiled, yes: Compiled, no: Compiled) -> Compiled:
+    return lambda s: yes(s) if truthy(test(s)) else no(s)
 
 
 def _logical(op: str, left: Code, right: Code) -> Code:
@@ -861,23 +863,20 @@ def _plus(left_code: Code, right_code: Code) -> Compiled:
 _SHORT_TEXT = 65536
 
 
+_UNARY: dict[str, Callable[[Any], Any]] = {
+    "!": lambda value: not truthy(value),
+    "-": lambda value: _negate(to_number(value)),
+    "+": to_number,
+    "~": lambda value: bitwise("^", value, -1),
+    "typeof": typeof,
+    "void": lambda value: UNDEFINED,
+}
+
+
 def _unary(op: str, operand: Code) -> Code:
-    value = operand.run
-    run: Compiled
-    if op == "!":
-        run = lambda s: not truthy(value(s))  # noqa: E731
-    elif op == "-":
-        run = lambda s: _negate(to_number(value(s)))  # noqa: E731
-    elif op == "~":
-        run = lambda s: bitwise("^", value(s), -1)  # noqa: E731
-    elif op == "typeof":
-        run = lambda s: typeof(value(s))  # noqa: E731
-    elif op == "void":
-        run = lambda s: (value(s), UNDEFINED)[1]  # noqa: E731
-    else:  # unary +
-        run = lambda s: to_number(value(s))  # noqa: E731
+    apply, value = _UNARY[op], operand.run
     bounded = op in ("!", "typeof", "void") and operand.bounded
-    return _plain(run, operand.calls, bounded)
+    return _plain(lambda s: apply(value(s)), operand.calls, bounded)
 
 
 def _in(key: Any, obj: Any) -> bool:

@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .limits import MAX_STRING, charge, check_string, enter_call, leave_call
+from .limits import MAX_STRING, charge, enter_call, leave_call, size_error
 
 Scope = Mapping[str, Any]
 Compiled = Callable[[Scope], Any]
@@ -23,8 +23,6 @@ FORBIDDEN_MEMBERS = frozenset(
 )
 
 SAFE_INT = 2**53
-
-__all__ = ["MAX_STRING", "charge", "check_string"]
 
 
 class _Undefined:
@@ -180,16 +178,13 @@ def truthy(value: Any) -> bool:
 
 def tidy(value: float | int) -> float | int:
     """Keep whole numbers within 2**53 as int, everything else as a double."""
-    if type(value) is int:
+    if isinstance(value, int):
         return value if -SAFE_INT <= value <= SAFE_INT else float(value)
-    if value.is_integer() and -SAFE_INT <= value <= SAFE_INT:  # type: ignore[no-untyped-call,union-attr,arg-type,assignment,var-annotated,no-any-return,attr-defined,misc,unused-ignore]
+    if value.is_integer() and -SAFE_INT <= value <= SAFE_INT:
         if value == 0 and math.copysign(1, value) < 0:
             return value  # -0 stays a float
         return int(value)
     return value
-
-
-_tidy = tidy
 
 
 def _string_to_number(text: str) -> float | int:
@@ -233,12 +228,9 @@ def to_number(value: Any) -> float | int:
     return math.nan
 
 
-_number = to_number
-
-
 def number_string(value: float | int) -> str:
     """JavaScript's Number.prototype.toString() for base 10."""
-    if type(value) is int:
+    if isinstance(value, int):
         if -SAFE_INT <= value <= SAFE_INT:
             return str(value)
         value = float(value)
@@ -248,7 +240,7 @@ def number_string(value: float | int) -> str:
         return "Infinity" if value > 0 else "-Infinity"
     if value == 0:
         return "0"
-    if value.is_integer() and abs(value) <= SAFE_INT:  # type: ignore[no-untyped-call,union-attr,arg-type,assignment,var-annotated,no-any-return,attr-defined,misc,unused-ignore]
+    if value.is_integer() and abs(value) <= SAFE_INT:
         return str(int(value))
     sign = "-" if value < 0 else ""
     text = repr(abs(value))
@@ -344,29 +336,6 @@ def to_plain(value: Any) -> Any:
     return value
 
 
-def describe(value: Any) -> str:
-    if value is None:
-        return "null"
-    if value is UNDEFINED:
-        return "undefined"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return f"the text {value[:30]!r}"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, ExprObject):
-        return value.expr_name()
-    return "a function"
-
-
-_describe = describe
-
-
 def strict_equal(a: Any, b: Any) -> bool:
     if a is b:
         return not (isinstance(a, float) and math.isnan(a))
@@ -377,9 +346,6 @@ def strict_equal(a: Any, b: Any) -> bool:
     if isinstance(a, str) and isinstance(b, str):
         return a == b
     return False
-
-
-_strict_equal = strict_equal
 
 
 def _primitive(value: Any) -> Any:
@@ -413,28 +379,24 @@ def loose_equal(a: Any, b: Any) -> bool:
     return bool(x == y)
 
 
-_loose_equal = loose_equal
-
-
 def add(a: Any, b: Any) -> Any:
     if type(a) is int and type(b) is int:
         return tidy(a + b)
     if isinstance(a, str) and isinstance(b, str):
-        return check_string(a + b) if len(a) + len(b) > 65536 else a + b
+        if len(a) + len(b) > MAX_STRING:
+            raise size_error()
+        return a + b
     a, b = _primitive(a), _primitive(b)
     if isinstance(a, str) or isinstance(b, str):
         left, right = js_string(a), js_string(b)
         if len(left) + len(right) > MAX_STRING:
-            check_string(left + right[: MAX_STRING + 1])
+            raise size_error()
         return left + right
     x, y = to_number(a), to_number(b)
     try:
         return tidy(x + y)
     except OverflowError:
         return math.inf if x > 0 else -math.inf
-
-
-_add = add
 
 
 def arith(op: str, a: Any, b: Any) -> Any:
@@ -460,9 +422,6 @@ def arith(op: str, a: Any, b: Any) -> Any:
     if math.isinf(y):
         return x
     return tidy(math.fmod(x, y))
-
-
-_arith = arith
 
 
 def power(x: float | int, y: float | int) -> float | int:
@@ -523,9 +482,6 @@ def compare(op: str, a: Any, b: Any) -> bool:
     return bool(a >= b)
 
 
-_compare = compare
-
-
 def typeof(value: Any) -> str:
     if value is UNDEFINED:
         return "undefined"
@@ -542,6 +498,3 @@ def typeof(value: Any) -> str:
     if isinstance(value, ExprObject):
         return value.expr_typeof()
     return "object"
-
-
-_typeof = typeof
