@@ -11,7 +11,8 @@ from urllib.parse import urlsplit
 
 from ..json_text import json_parse, json_stringify
 from ..values import UNDEFINED, ExpressionError, JsError, js_string, to_number
-from .texts import remove_markdown, title_case, transliterate, uri_decode, uri_encode
+from .markdown import remove_markdown
+from .texts import title_case, transliterate, uri_decode, uri_encode
 
 _CURRENCY = re.compile(
     "(Lek|؋|\\$|ƒ|₼|Br|BZ\\$|\\$b|KM|P|лв|R\\$|៛|¥|₡|kn|₱|Kč|kr|RD\\$|£|€|¢|Q|L|Ft|₹|Rp|﷼|₪"
