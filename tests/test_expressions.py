@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from support import chain, keitaro_workflow, node, run, stream_body
@@ -17,6 +17,8 @@ from keitaro_node.runtime.expressions import (
 )
 from keitaro_node.runtime.expressions.luxon import LuxonDateTime
 from keitaro_node.runtime.expressions.luxon.zones import UTC_ZONE
+from keitaro_node.runtime.items import Item
+from keitaro_node.runtime.scope import SCOPE_NAMES, node_scope_factory
 from keitaro_node.sandbox import Sandbox
 
 NAMES = frozenset({"$json", "$itemIndex", "$now"})
@@ -245,6 +247,57 @@ async def test_a_function_inside_the_value_fails_the_item_as_in_n8n(value: str) 
     with pytest.raises(WorkflowError) as caught:
         await run(_edit_fields(value, "object"), [{"s": "hello"}])
     assert "function toUpperCase() { [native code] } could not be cloned" in str(caught.value)
+
+
+class _NoRun:
+    def has_run(self, node: str) -> bool:
+        return False
+
+    def items(self, node: str, output: int = 0, run: int | None = None) -> list[Item]:
+        return []
+
+
+class _Flow:
+    name = "flow"
+    id = "7"
+    settings: ClassVar[dict[str, str]] = {"timezone": "UTC"}
+    nodes: ClassVar[list[Any]] = []
+
+
+def _node_scope(**engine: Any) -> dict[str, Any]:
+    factory = node_scope_factory(
+        _NoRun(), _Flow(), "1", "Set", "n8n-nodes-base.set", {}, [Item(json={})], **engine
+    )
+    return factory(0)
+
+
+def test_engine_options_fill_env_and_vars_and_the_previous_node(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("KN_TEST_REGION", "eu")
+    monkeypatch.setenv("KN_TEST_API_KEY", "secret")
+    scope = _node_scope(
+        options={"expressionEnv": True, "variables": {"tier": "gold"}},
+        previous_node="Filter",
+        previous_output=1,
+    )
+
+    def value(source: str) -> Any:
+        return compile_template(source, SCOPE_NAMES).render(scope)
+
+    assert value("={{ $env.KN_TEST_REGION }}") == "eu"
+    assert value("={{ $env.KN_TEST_API_KEY }}") is None
+    assert value("={{ $vars.tier }}") == "gold"
+    assert value("={{ $prevNode.name + '/' + $prevNode.outputIndex }}") == "Filter/1"
+
+
+def test_without_engine_options_env_vars_and_the_previous_node_are_empty(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("KN_TEST_REGION", "eu")
+    scope = _node_scope()
+    for source in ("={{ $env.KN_TEST_REGION }}", "={{ $vars.tier }}", "={{ $prevNode }}"):
+        assert compile_template(source, SCOPE_NAMES).render(scope) is None
 
 
 def test_stream_body_helper_is_a_valid_stream() -> None:

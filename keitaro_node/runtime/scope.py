@@ -21,7 +21,7 @@ from .expressions import (
     now_value,
     today_value,
 )
-from .expressions.luxon.zones import default_zone_name
+from .expressions.luxon.zones import UTC_ZONE, default_zone_name
 from .items import Item
 
 SCOPE_NAMES = frozenset(
@@ -259,23 +259,30 @@ def node_scope_factory(
     items: list[Item],
     options: Mapping[str, Any] | None = None,
     previous_node: str | None = None,
+    previous_output: int = 0,
 ) -> Callable[[int], dict[str, Any]]:
     """The scope of each item of one node run: shared values made once, item values on call.
 
     `options` are the engine's: `expressionEnv` (bool) lets `$env` show the process
     environment (names that look like secrets are left out); `variables` fill `$vars`.
-    The time zone is the workflow's `settings.timezone`, else GENERIC_TIMEZONE / TZ.
+    `previous_node` and `previous_output` are the node and output the items came from
+    (`$prevNode`). The time zone is the workflow's `settings.timezone`, else
+    GENERIC_TIMEZONE / TZ.
     """
     options = options or {}
     settings = getattr(workflow, "settings", None) or {}
     zone_name = settings.get("timezone") if isinstance(settings, dict) else None
     if not zone_name or zone_name == "DEFAULT":
         zone_name = default_zone_name()
-    zone = find_zone(zone_name) or find_zone("UTC")
-    shared = {
+    zone = find_zone(zone_name) or UTC_ZONE
+    previous = (
+        {"name": previous_node, "outputIndex": previous_output, "runIndex": 0}
+        if previous_node
+        else UNDEFINED
+    )
+    shared = {  # `$json`, `$itemIndex`, `$node`, `$input`, ... are the item's own (ItemScope)
         "$runIndex": 0,
         "$parameter": parameters,
-        "$node": {"name": node_name, "type": node_type},
         "$now": now_value(zone),
         "$today": today_value(zone),
         "$workflow": {
@@ -286,12 +293,9 @@ def node_scope_factory(
         "$execution": {"id": execution_id, "mode": "manual"},
         "$vars": dict(options.get("variables") or {}),
         "$env": environment(bool(options.get("expressionEnv"))),
-        "$prevNode": {"name": previous_node, "outputIndex": 0, "runIndex": 0}
-        if previous_node
-        else UNDEFINED,
+        "$prevNode": previous,
         ZONE_KEY: zone,
     }
-    del shared["$node"]  # `$node` is made per item (NodeOutputs)
     node_run = _NodeRun(run, frozenset(n.name for n in workflow.nodes), items)
 
     def scope(index: int) -> dict[str, Any]:
