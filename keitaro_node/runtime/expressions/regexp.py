@@ -52,7 +52,8 @@ def _compile(source: str, flags: str) -> regex.Pattern[str]:
         raise ExpressionError(f"Invalid regular expression /{source}/{flags}: {exc}") from None
 
 
-def _timed(action: Any, *args: Any) -> Any:
+def timed(action: Any, *args: Any) -> Any:
+    """A `regex` operation under the time limit (MATCH_TIMEOUT)."""
     try:
         return action(*args, timeout=MATCH_TIMEOUT)
     except TimeoutError:
@@ -124,8 +125,8 @@ class RegExpValue(ExprObject):
     def search(self, text: str, start: int) -> regex.Match[str] | None:
         limits.charge(1 + len(text) // 64)
         if self.sticky:
-            return _timed(self.pattern.match, text, start)
-        return _timed(self.pattern.search, text, start)
+            return timed(self.pattern.match, text, start)
+        return timed(self.pattern.search, text, start)
 
     def exec(self, text: str) -> MatchArray | None:
         start = self.last_index if (self.is_global or self.sticky) else 0

@@ -20,17 +20,22 @@ What n8n's reading does with odd input (marks around a single character stay, `2
 from __future__ import annotations
 
 import itertools
-import re
 
-# JavaScript's `.`: anything but a line terminator.
+import regex
+
+from ..regexp import timed
+
+# JavaScript's `.`: anything but a line break.
 _NOT_EOL = r"[^\n\r\u2028\u2029]"
-_EMPHASIS = re.compile(rf"([*_]{{1,3}})(\S{_NOT_EOL}*?\S)\1")
-_LONG_CODE = re.compile(rf"(`{{3,}})({_NOT_EOL}*?)\1")
-_CODE = re.compile(rf"`({_NOT_EOL}+?)`")
-_TAG_CHARS = frozenset(
-    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_|=':(),;/.-\""
-)
 _EOL = "\n\r\u2028\u2029"
+_LINE_BREAK = regex.compile(r"([\n\r\u2028\u2029])")
+_EMPHASIS = regex.compile(rf"([*_]{{1,3}})(\S{_NOT_EOL}*?\S)\1")
+_LONG_CODE = regex.compile(rf"(`{{3,}})({_NOT_EOL}*?)\1")
+_CODE = regex.compile(rf"`({_NOT_EOL}+?)`")
+_ONLY_A_DEFINITION = regex.compile(rf"\s{{1,2}}\[{_NOT_EOL}*?\]: \S+(?: \"{_NOT_EOL}*?\")?\s*")
+_TAG_BODY = regex.compile(r"[A-Za-z0-9_|=':(),;/.\-\"\s]*")
+_LINK_MIDDLE = regex.compile(r"\]\(|\]\[")
+_LINK_END = regex.compile(r"[\])]")
 _DIGITS = "0123456789"
 
 
@@ -38,7 +43,8 @@ def remove_markdown(text: str) -> str:
     """Markdown to plain text, as n8n's removeMarkdown() gives it (see the module's notes)."""
     text = _line_marks(text)
     text = _inline_marks(text)
-    text = _headings(text)
+    if "#" in text:
+        text = _headings(text)
     text = _emphasis_and_code(text)
     return _one_blank_line(text)
 
@@ -57,24 +63,25 @@ class _Line:
 
 
 def _lines(text: str) -> list[_Line]:
-    lines: list[_Line] = []
-    start = 0
-    for index, char in enumerate(text):
-        if char in _EOL:
-            lines.append(_Line(text[start:index], char))
-            start = index + 1
-    lines.append(_Line(text[start:], ""))
-    return lines
+    parts = _LINE_BREAK.split(text)
+    return [_Line(line, end) for line, end in zip(parts[::2], [*parts[1::2], ""], strict=True)]
+
+
+def _joined(lines: list[_Line]) -> str:
+    return "".join(line.text + line.end for line in lines)
 
 
 def _line_marks(text: str) -> str:
     lines = _without_bullets(_lines(text))
-    for before, line in itertools.pairwise(lines):
-        if before.end == "\n":
-            line.text = _without_underline(line.text)
-    for line in lines:
-        line.text = line.text.replace("~~", "")
-    return "".join(line.text + line.end for line in _without_fences(lines))
+    if "==" in text:
+        for before, line in itertools.pairwise(lines):
+            if before.end == "\n":
+                line.text = _without_underline(line.text)
+    if "~~" in text:
+        for line in lines:
+            line.text = line.text.replace("~~", "")
+    fenced = any("```" in line.text for line in lines)
+    return _joined(_without_fences(lines) if fenced else lines)
 
 
 def _without_bullets(lines: list[_Line]) -> list[_Line]:
@@ -149,15 +156,23 @@ def _without_fences(lines: list[_Line]) -> list[_Line]:
 
 
 def _inline_marks(text: str) -> str:
-    text = _without_tags(text)
+    if "<" in text:
+        text = _without_tags(text)
     if _is_rule(text, "=-", 2):
         text = ""
-    text = _without_footnotes(text)
-    text = _without_trailing_definition(text)
-    text = _without_links(text, "![", keep_text=False)
-    text = _without_links(text, "[", keep_text=True)
+    if "[" in text:
+        lines = _lines(text)
+        if "[^" in text:
+            for line in lines:
+                line.text = _without_footnotes(line.text, last=not line.end)
+        lines = _lines(_without_trailing_definition(_joined(lines)))
+        for line in lines:
+            if "[" in line.text:
+                line.text = _without_links(line.text, "![", keep_text=False)
+                line.text = _without_links(line.text, "[", keep_text=True)
+        text = _joined(lines)
     text = text.replace(">", "")
-    return "" if _is_only_a_definition(text) else text
+    return "" if timed(_ONLY_A_DEFINITION.fullmatch, text) else text
 
 
 def _without_tags(text: str) -> str:
@@ -166,10 +181,9 @@ def _without_tags(text: str) -> str:
     out: list[str] = []
     pos = 0
     while (start := text.find("<", pos)) >= 0:
-        end = start + 1
-        while end < len(text) and (text[end] in _TAG_CHARS or text[end].isspace()):
-            end += 1
-        if end < len(text) and end > start + 1 and text[end] in ">\\":
+        body = _TAG_BODY.match(text, start + 1)
+        end = body.end() if body else start + 1
+        if end > start + 1 and text[end : end + 1] in (">", "\\"):
             stop = end + 1
         else:  # no closing mark: a `|` inside the run may close it
             stop = text.rfind("|", start + 2, end) + 1
@@ -186,96 +200,54 @@ def _without_tags(text: str) -> str:
 def _is_rule(text: str, marks: str, least: int) -> bool:
     """The whole text is a rule: `least` or more of the marks, then nothing but space."""
     body = text.rstrip()
-    return len(body) >= least and all(c in marks for c in body) and body[0] in marks
+    return len(body) >= least and not body.strip(marks)
 
 
-def _without_footnotes(text: str) -> str:
-    """`[^1]` goes; so does `[^1]: the note` when it is the last line."""
+def _without_footnotes(line: str, last: bool) -> str:
+    """`[^1]` goes; so does `[^1]: the note` on the last line."""
     out: list[str] = []
     pos = 0
-    while (start := text.find("[^", pos)) >= 0:
-        first = text[start + 2 : start + 3]  # the note's name has at least one character
-        close = _find_on_line(text, "]", start + 3) if first and first not in _EOL else -1
-        if close < 0:
-            out.append(text[pos : start + 1])
-            pos = start + 1
-            continue
-        out.append(text[pos:start])
+    while (start := line.find("[^", pos)) >= 0:
+        close = line.find("]", start + 3)  # the note's name has at least one character
+        if close < 0 or start + 2 >= len(line):
+            break  # nor can a later one close
+        out.append(line[pos:start])
         pos = close + 1
-        if text.startswith(": ", pos) and not any(c in _EOL for c in text[pos:]):
-            pos = len(text)
-    out.append(text[pos:])
+        if last and line.startswith(": ", pos):
+            pos = len(line)
+    out.append(line[pos:])
     return "".join(out)
 
 
 def _without_trailing_definition(text: str) -> str:
     """A last line `[name]: target` goes, with up to two spaces or line breaks before it."""
-    line_start = max(text.rfind(c) for c in _EOL) + 1
-    pos = line_start
-    while (start := text.find("[", pos)) >= 0:
-        if text.find("]: ", start + 1) >= 0:
-            cut = start
-            while cut > max(start - 2, 0) and text[cut - 1].isspace():
-                cut -= 1
-            return text[:cut]
-        pos = start + 1
-    return text
+    last = _lines(text)[-1].text
+    start = last.find("[")
+    if start < 0 or last.find("]: ", start + 1) < 0:
+        return text
+    cut = len(text) - len(last) + start
+    for _ in range(2):
+        if cut > 0 and text[cut - 1].isspace():
+            cut -= 1
+    return text[:cut]
 
 
-def _is_only_a_definition(text: str) -> bool:
-    """The whole text is ` [name]: target` (one or two spaces first, maybe a "title")."""
-    body = text.rstrip()
-    lead = len(body) - len(body.lstrip())
-    if not 1 <= lead <= 2 or not body.startswith("[", lead):
-        return False
-    colon = body.find("]: ", lead + 1)
-    while colon >= 0 and not any(c in _EOL for c in body[lead:colon]):
-        after = body[colon + 3 :]
-        target = after.split(maxsplit=1)[0] if after[:1] and not after[:1].isspace() else ""
-        tail = after[len(target) :]
-        if target and (
-            tail == ""
-            or (len(tail) >= 3 and tail.startswith(' "') and tail.endswith('"') and _one_line(tail))
-        ):
-            return True
-        colon = body.find("]: ", colon + 1)
-    return False
-
-
-def _one_line(text: str) -> bool:
-    return not any(c in _EOL for c in text)
-
-
-def _without_links(text: str, opening: str, keep_text: bool) -> str:
-    """`[text](target)` and `[text][ref]` (an image when `opening` is `![`), on one line."""
+def _without_links(line: str, opening: str, keep_text: bool) -> str:
+    """`[text](target)` and `[text][ref]` (an image when `opening` is `![`)."""
     out: list[str] = []
     pos = 0
-    while (start := text.find(opening, pos)) >= 0:
+    while (start := line.find(opening, pos)) >= 0:
         inner = start + len(opening)
-        middle = _first_on_line(text, ("](", "]["), inner)
-        close = _first_on_line(text, ("]", ")"), middle + 2) if middle >= 0 else -1
-        if close < 0:
-            out.append(text[pos : start + 1])
-            pos = start + 1
-            continue
-        out.append(text[pos:start])
+        middle = _LINK_MIDDLE.search(line, inner)
+        end = _LINK_END.search(line, middle.end()) if middle else None
+        if middle is None or end is None:
+            break  # nor can a later one close
+        out.append(line[pos:start])
         if keep_text:
-            out.append(text[inner:middle])
-        pos = close + 1
-    out.append(text[pos:])
+            out.append(line[inner : middle.start()])
+        pos = end.end()
+    out.append(line[pos:])
     return "".join(out)
-
-
-def _find_on_line(text: str, mark: str, start: int) -> int:
-    found = text.find(mark, start)
-    if found < 0 or any(c in _EOL for c in text[start:found]):
-        return -1
-    return found
-
-
-def _first_on_line(text: str, marks: tuple[str, ...], start: int) -> int:
-    places = [p for p in (_find_on_line(text, mark, start) for mark in marks) if p >= 0]
-    return min(places) if places else -1
 
 
 # --- 3. headings -------------------------------------------------------------------------------
@@ -306,10 +278,8 @@ def _at_line_start(text: str, pos: int) -> bool:
 
 
 def _next_line_start(text: str, pos: int) -> int:
-    for index in range(pos, len(text)):
-        if text[index] in _EOL:
-            return index + 1
-    return len(text)
+    found = _LINE_BREAK.search(text, pos)
+    return found.end() if found else len(text)
 
 
 def _run(text: str, pos: int, mark: str, most: int) -> int:
@@ -324,11 +294,11 @@ def _run(text: str, pos: int, mark: str, most: int) -> int:
 
 
 def _emphasis_and_code(text: str) -> str:
-    text = _EMPHASIS.sub(r"\2", text)
-    text = _LONG_CODE.sub(r"\2", text)
+    text = timed(_EMPHASIS.sub, r"\2", text)
+    text = timed(_LONG_CODE.sub, r"\2", text)
     if _is_rule(text, "-", 3):
         text = ""
-    return _CODE.sub(r"\1", text)
+    return str(timed(_CODE.sub, r"\1", text))
 
 
 def _one_blank_line(text: str) -> str:
