@@ -17,7 +17,7 @@ from typing import Any
 
 from . import limits
 from .builtins import GLOBALS, HostFunction, Namespace
-from .dates import SETTINGS, DateTimeValue, DurationValue, JsDate, now_ms, set_default_zone
+from .dates import SETTINGS, DateTimeValue, DurationValue, JsDate, now_ms
 from .luxon.model import LuxonDateTime
 from .luxon.zones import Zone, find_zone
 from .members import call_method, get_member
@@ -67,7 +67,6 @@ __all__ = [
     "is_expression",
     "js_string",
     "now_value",
-    "set_default_zone",
     "to_plain",
     "to_text",
     "today_value",

@@ -37,10 +37,6 @@ class _Settings:
 SETTINGS = _Settings()
 
 
-def set_default_zone(zone: Zone) -> None:
-    SETTINGS.zone = zone
-
-
 def now_ms() -> float:
     return float(int(time.time() * 1000))
 
