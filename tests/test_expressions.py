@@ -11,6 +11,7 @@ from support import chain, keitaro_workflow, node, run, stream_body
 
 from keitaro_node.runtime.errors import NodeOperationError, WorkflowError
 from keitaro_node.runtime.expressions import (
+    UNDEFINED,
     DateTimeValue,
     ExpressionError,
     compile_template,
@@ -119,6 +120,16 @@ def test_escapes_and_mistakes_are_expression_errors(source: str, message: str | 
         return
     with pytest.raises(ExpressionError, match=re.escape(message)):
         render(source)
+
+
+def test_evaluate_gives_a_one_block_templates_javascript_value() -> None:
+    date = compile_template("={{ $now.plus({days: 1}) }}", NAMES)
+    assert date.single and isinstance(date.evaluate(SCOPE), DateTimeValue)
+    assert date.render(SCOPE) == "2026-03-10T14:05:07.000Z"
+    missing = compile_template("={{ $json.missing.deeper }}", NAMES)
+    assert missing.evaluate(SCOPE) is UNDEFINED and missing.render(SCOPE) is None
+    text = compile_template("=in {{ $itemIndex }} days", NAMES)
+    assert not text.single and text.evaluate(SCOPE) == text.render(SCOPE) == "in 4 days"
 
 
 def test_each_expression_is_parsed_once() -> None:

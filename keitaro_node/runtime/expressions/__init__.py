@@ -155,26 +155,31 @@ class Template:
     """A parameter value starting with '=': literal text and `{{ expression }}` blocks.
 
     `render(scope)` gives the parameter's value for one item's scope. It is fitted to the
-    template when compiled: a value that is one block keeps the expression's type, and a block
-    known to give JSON data (`$json.a ?? 1`) is returned without any conversion.
+    template when compiled: a value that is one block (`single`) keeps the expression's type,
+    and a block known to give JSON data (`$json.a ?? 1`) is returned without any conversion.
+    `evaluate(scope)` gives a one-block template's value as JavaScript has it (a DateTime,
+    undefined), for nodes that read dates from their parameters.
     """
 
-    __slots__ = ("blocks", "render", "source")
+    __slots__ = ("blocks", "evaluate", "render", "single", "source")
 
     render: Callable[[Scope], Any]
+    evaluate: Callable[[Scope], Any]
 
     def __init__(self, source: str, parts: list[str | Code]) -> None:
         self.source = source
         self.blocks = [part for part in parts if not isinstance(part, str)]
-        single = len(parts) == 1 and not isinstance(parts[0], str)
-        self.render = _whole_value(self.blocks[0]) if single else _text(parts)
+        self.single = len(parts) == 1 and not isinstance(parts[0], str)
+        if self.single:
+            self.render = _whole_value(self.blocks[0])
+            self.evaluate = _block(self.blocks[0], self.blocks[0].run, UNDEFINED)
+        else:
+            self.render = self.evaluate = _text(parts)
 
     def value(self, scope: Scope) -> Any:
-        """The raw value of a one-block template (undefined, a DateTime ...) under the limits.
-
-        A JavaScript error is raised (JsError) rather than making the block undefined.
-        """
-        if len(self.blocks) != 1:
+        """A one-block template's value under the limits, with JavaScript's errors raised
+        (JsError) rather than making it undefined."""
+        if not self.single:
             raise ExpressionError("the template is not one {{ }} block")
         zone = scope.get(ZONE_KEY)
         if zone is not None:

@@ -3,8 +3,9 @@
 Every `{{ }}` block starts with a fresh budget: MAX_STEPS units of work (a function call, an
 element visited by an array method, a character of a regular expression's input), calls nested
 at most MAX_CALL_DEPTH deep, syntax nested at most MAX_NESTING deep, no text longer than
-MAX_STRING characters and no array or object with more than MAX_ITEMS entries. Breaking a limit
-raises an ExpressionError that names the limit; it fails the item.
+MAX_STRING characters, no array or object with more than MAX_ITEMS entries, and no regular
+expression working longer than MAX_MATCH_SECONDS. Breaking a limit raises an ExpressionError
+that names the limit; it fails the item.
 
 Evaluation is synchronous (no await inside an expression), so the budget is module state:
 BUDGET, which the block runner refills before each block (Template, in __init__.py).
@@ -12,11 +13,15 @@ BUDGET, which the block runner refills before each block (Template, in __init__.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 MAX_STEPS = 250_000
 MAX_CALL_DEPTH = 64
 MAX_NESTING = 100
 MAX_STRING = 10_000_000
 MAX_ITEMS = 1_000_000
+MAX_MATCH_SECONDS = 0.5  # one regular-expression operation (the `regex` module stops it)
 
 
 class Budget:
@@ -89,3 +94,13 @@ def depth_error() -> Exception:
 
 def data_depth_error() -> Exception:
     return _error("the data is nested too deeply to handle (the depth limit)")
+
+
+def time_limited(action: Callable[..., Any], *args: Any) -> Any:
+    """`action(*args)`, a `regex` module operation, stopped after MAX_MATCH_SECONDS."""
+    try:
+        return action(*args, timeout=MAX_MATCH_SECONDS)
+    except TimeoutError:
+        raise _error(
+            f"the regular expression took longer than {MAX_MATCH_SECONDS} s (the time limit)"
+        ) from None

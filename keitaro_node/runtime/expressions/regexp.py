@@ -15,8 +15,6 @@ import regex
 from . import limits
 from .values import UNDEFINED, ExpressionError, ExprObject, JsFunction, js_string, type_error
 
-MATCH_TIMEOUT = 0.5  # seconds one regular-expression operation may take
-
 
 class MatchArray(list[Any]):
     """The array exec() and match() give: the matched texts, with `index`, `input` and
@@ -52,14 +50,7 @@ def _compile(source: str, flags: str) -> regex.Pattern[str]:
         raise ExpressionError(f"Invalid regular expression /{source}/{flags}: {exc}") from None
 
 
-def timed(action: Any, *args: Any) -> Any:
-    """A `regex` operation under the time limit (MATCH_TIMEOUT)."""
-    try:
-        return action(*args, timeout=MATCH_TIMEOUT)
-    except TimeoutError:
-        raise ExpressionError(
-            f"the regular expression took longer than {MATCH_TIMEOUT} s (the time limit)"
-        ) from None
+_timed = limits.time_limited  # every `regex` operation here runs under the time limit
 
 
 class RegExpValue(ExprObject):
@@ -124,9 +115,12 @@ class RegExpValue(ExprObject):
 
     def search(self, text: str, start: int) -> regex.Match[str] | None:
         limits.charge(1 + len(text) // 64)
+        found: regex.Match[str] | None
         if self.sticky:
-            return timed(self.pattern.match, text, start)
-        return timed(self.pattern.search, text, start)
+            found = _timed(self.pattern.match, text, start)
+        else:
+            found = _timed(self.pattern.search, text, start)
+        return found
 
     def exec(self, text: str) -> MatchArray | None:
         start = self.last_index if (self.is_global or self.sticky) else 0

@@ -23,7 +23,7 @@ import itertools
 
 import regex
 
-from ..regexp import timed
+from ..limits import time_limited
 
 # JavaScript's `.`: anything but a line break.
 _NOT_EOL = r"[^\n\r\u2028\u2029]"
@@ -172,7 +172,7 @@ def _inline_marks(text: str) -> str:
                 line.text = _without_links(line.text, "[", keep_text=True)
         text = _joined(lines)
     text = text.replace(">", "")
-    return "" if timed(_ONLY_A_DEFINITION.fullmatch, text) else text
+    return "" if time_limited(_ONLY_A_DEFINITION.fullmatch, text) else text
 
 
 def _without_tags(text: str) -> str:
@@ -294,11 +294,11 @@ def _run(text: str, pos: int, mark: str, most: int) -> int:
 
 
 def _emphasis_and_code(text: str) -> str:
-    text = timed(_EMPHASIS.sub, r"\2", text)
-    text = timed(_LONG_CODE.sub, r"\2", text)
+    text = time_limited(_EMPHASIS.sub, r"\2", text)
+    text = time_limited(_LONG_CODE.sub, r"\2", text)
     if _is_rule(text, "-", 3):
         text = ""
-    return str(timed(_CODE.sub, r"\1", text))
+    return str(time_limited(_CODE.sub, r"\1", text))
 
 
 def _one_blank_line(text: str) -> str:
