@@ -302,6 +302,12 @@ def test_engine_options_fill_env_and_vars_and_the_previous_node(
     assert value("={{ $prevNode.name + '/' + $prevNode.outputIndex }}") == "Filter/1"
 
 
+def test_nodes_can_call_the_scopes_node_lookup_as_a_function() -> None:
+    scope = _node_scope()
+    with pytest.raises(ExpressionError, match="Referenced node doesn't exist"):
+        scope["$"]("Nowhere")
+
+
 def test_without_engine_options_env_vars_and_the_previous_node_are_empty(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -77,6 +77,10 @@ class HostFunction(ExprObject):
         self.fn = fn
         self.fails_item = fails_item
 
+    def __call__(self, *args: Any) -> Any:
+        """Host code (a node) may call it as the function it wraps."""
+        return self.fn(*args)
+
     def expr_name(self) -> str:
         return self.name
 
