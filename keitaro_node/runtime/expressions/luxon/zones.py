@@ -20,11 +20,6 @@ class Zone:
     tz: tzinfo
     fixed: bool
 
-    def offset_minutes(self, epoch_ms: float) -> int:
-        moment = datetime.fromtimestamp(epoch_ms / 1000, UTC)
-        offset = moment.astimezone(self.tz).utcoffset() or timedelta(0)
-        return int(offset.total_seconds() // 60)
-
     def abbreviation(self, epoch_ms: float) -> str:
         moment = datetime.fromtimestamp(epoch_ms / 1000, UTC).astimezone(self.tz)
         return moment.tzname() or self.name
