@@ -363,7 +363,7 @@ def in_zone(value: Any, zone_name: str, local: Zone, fmt: str | None = None) -> 
             target = moment_zone(zone_name)
             if utc.is_valid and target is not None and parsed.reads_wall_time():
                 wall = utc.value().fields()
-                shifted = LuxonDateTime.from_fields(wall, target)  # type: ignore[arg-type]
+                shifted = LuxonDateTime.from_fields(wall, target)
                 utc = utc.with_ms(shifted.ms) if shifted.is_valid else _invalid(UTC_ZONE, "utc")
             return to_zone(utc, zone_name)
         return to_zone(from_string(value, UTC_ZONE, "utc"), zone_name)
@@ -371,7 +371,7 @@ def in_zone(value: Any, zone_name: str, local: Zone, fmt: str | None = None) -> 
         utc = from_input(value, UTC_ZONE, "utc")
         target = moment_zone(zone_name)
         if utc.is_valid and target is not None:  # fields without offset: the zone's wall time
-            shifted = LuxonDateTime.from_fields(utc.value().fields(), target)  # type: ignore[arg-type]
+            shifted = LuxonDateTime.from_fields(utc.value().fields(), target)
             utc = utc.with_ms(shifted.ms) if shifted.is_valid else _invalid(UTC_ZONE, "utc")
         return to_zone(utc, zone_name)
     return to_zone(from_input(value, UTC_ZONE, "utc"), zone_name)
@@ -947,7 +947,7 @@ def add(moment: Moment, amount: float, unit: str) -> Moment:
             except (OverflowError, ValueError):
                 return _invalid(moment.zone, moment.mode)
             fields.update(year=moved.year, month=moved.month, day=moved.day)
-        rebuilt = LuxonDateTime.from_fields(fields, moment.zone)  # type: ignore[arg-type]
+        rebuilt = LuxonDateTime.from_fields(fields, moment.zone)
         if not rebuilt.is_valid:
             return _invalid(moment.zone, moment.mode)
         moment = moment.with_ms(rebuilt.ms)
