@@ -153,7 +153,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(text)
     failed = [
         name
-        for name in ("throughput", "sandbox", "overhead", "startup", "scale", "client")
+        for name in ("throughput", "sandbox", "overhead", "startup", "scale", "client", "serve")
         if isinstance(results.get(name), dict) and "error" in results[name]
     ]
     if failed:

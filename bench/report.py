@@ -339,6 +339,24 @@ def _client(results: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _serve(results: dict[str, Any]) -> list[str]:
+    part = results.get("serve")
+    if not part:
+        return []
+    failed = _failed("6. Serve", part)
+    if failed:
+        return failed
+    rows = [
+        [r["n"], r["concurrency"], r["calls_per_s"], f"{r['spread']:.0%}", r["wall_s"], r["failed"]]
+        for r in part["runs"]
+    ]
+    return [
+        f"6. Serve: keitaro-node serve in its own process, {part['endpoint']}; "
+        f"{part['workflow']}; median of {results['config']['repeat']} runs",
+        table(["N", "c", "requests/s", "spread", "wall s", "failed"], rows),
+    ]
+
+
 def _targets(results: dict[str, Any]) -> list[str]:
     checks = results.get("targets", [])
     if not checks:
@@ -359,7 +377,7 @@ def render(results: dict[str, Any]) -> str:
         f"command: {results['config']['command']}",
         "",
     ]
-    for section in (_throughput, _overhead, _startup, _scale, _client, _targets):
+    for section in (_throughput, _overhead, _startup, _scale, _client, _serve, _targets):
         body = section(results)
         if body:
             lines += [*body, ""]

@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import client_runs, node_runs, profiling, raw_client, scale, servers, startup
+from . import serve as serve_bench
 from .measure import Sample, Summary, loop_name, summarize
 from .workload import input_items, stream_bodies
 
 Log = Callable[[str], None]
 
-PARTS = ("throughput", "overhead", "startup", "scale", "client")
+PARTS = ("throughput", "overhead", "startup", "scale", "client", "serve")
 
 
 @dataclass
@@ -378,5 +379,11 @@ def run_all(config: Config, log: Log) -> dict[str, Any]:
     if "client" in config.parts:
         results["client"] = _guarded(
             "client", log, lambda: [client_at(config, ms, log) for ms in config.latency_ms]
+        )
+    if "serve" in config.parts:
+        results["serve"] = _guarded(
+            "serve",
+            log,
+            lambda: serve_bench.measure(config.n, config.concurrency, config.repeat, log),
         )
     return results

@@ -91,6 +91,17 @@ def _parser() -> argparse.ArgumentParser:
         "beside the checkout)",
     )
 
+    serve = sub.add_parser(
+        "serve",
+        help="serve a folder of workflows: webhooks, schedules and POST /run",
+        description="Serve every workflow file of DIR: Webhook nodes at /webhook/<path>, "
+        "Schedule Trigger nodes on time, POST /run/<name> for callers such as n8n's HTTP "
+        "Request node; logs one JSON line per request on stderr.",
+    )
+    from keitaro_node.serve.command import add_arguments as add_serve_arguments
+
+    add_serve_arguments(serve)
+
     check = sub.add_parser("test-credentials", help="check that the credentials reach the tracker")
     check.add_argument("--credentials", type=Path, help="credentials file (JSON or YAML)")
 
@@ -145,6 +156,10 @@ def main(argv: list[str] | None = None) -> int:
             return _sandbox(args)
         if args.command == "coverage":
             return _coverage(args)
+        if args.command == "serve":
+            from keitaro_node.serve.command import serve
+
+            return run_async(serve(args))
         if args.command == "test-credentials":
             return run_async(_test_credentials(args))
         if args.command == "mcp":

@@ -6,6 +6,8 @@ they run as strict xfails, so a case that starts to agree must leave the list.
 
 from __future__ import annotations
 
+import importlib.util
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -28,8 +30,30 @@ def _params() -> list[object]:
     return out
 
 
+@pytest.fixture(scope="session")
+def case_servers() -> Iterator[Callable[[Path], None]]:
+    """Cases in a folder with a server.py meet that server (started once, on its fixed port),
+    as n8n did when they were recorded."""
+    stops: dict[Path, Callable[[], None]] = {}
+
+    def ensure(folder: Path) -> None:
+        script = folder / "server.py"
+        if folder in stops or not script.exists():
+            return
+        spec = importlib.util.spec_from_file_location(f"golden_server_{folder.name}", script)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        stops[folder] = module.start()
+
+    yield ensure
+    for stop in stops.values():
+        stop()
+
+
 @pytest.mark.parametrize("path", _params())
-async def test_the_run_matches_n8n(path: Path) -> None:
+async def test_the_run_matches_n8n(path: Path, case_servers: Callable[[Path], None]) -> None:
+    case_servers(path.parent)
     problems = differences(await our_run(path), expected_run(path))
     assert not problems, "\n".join(problems)
 

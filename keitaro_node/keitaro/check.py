@@ -21,7 +21,9 @@ async def test_credentials(credential_type: CredentialType, store: CredentialSto
         path=test["url"],
         query={k: str(v) for k, v in (test.get("qs") or {}).items()} or None,
     )
-    settings = client_settings(credentials, {"maxAttempts": 2})
+    # the policy a run uses (4 attempts by default, the credentials' limits): the check
+    # answers for what a run with these credentials will meet
+    settings = client_settings(credentials, {})
     auth = credentials.auth_headers()
     async with KeitaroClient(base_url, credentials.reveal("apiKey"), settings, auth) as client:
         await client.send(request)

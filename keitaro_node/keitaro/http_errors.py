@@ -14,6 +14,14 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from keitaro_node.runtime.errors import NodeApiError
+from keitaro_node.runtime.http.answers import (
+    cloudflare_code,
+    excerpt,
+    field_messages,
+    is_cloudflare,
+    looks_like_html,
+    service_words,
+)
 
 Mask = Callable[[str], str]
 
@@ -39,88 +47,20 @@ WRONG_URL = "this does not look like a Keitaro Admin API - check the domain"
 
 _VALIDATION = (406, 422)
 _REDIRECTS = (301, 302, 303, 307, 308)
+# Statuses a proxy in front of the tracker answers with a page of its own: an HTML page there
+# says the tracker behind it is down, not that the domain is wrong. Other 5xx pages in HTML
+# (501 Not Implemented, 505, ...) come from something that is not the Admin API.
+_PROXY_PAGES = (502, 503, 504)
 
-
-def looks_like_html(body: bytes, content_type: str) -> bool:
-    if "html" in content_type.lower():
-        return True
-    head = body[:200].lstrip().lower()
-    return head.startswith((b"<!doctype", b"<html", b"<head", b"<body"))
-
-
-def _is_json(body: bytes) -> bool:
-    try:
-        json.loads(body)
-    except ValueError:
-        return False
-    return True
-
-
-def is_cloudflare(body: bytes, headers: Mapping[str, str]) -> bool:
-    """A page Cloudflare answered itself, not the tracker's answer passed through Cloudflare.
-
-    Behind Cloudflare every answer has CF-RAY and `Server: cloudflare`, the tracker's own JSON
-    errors included; only a non-JSON body with Cloudflare's marks is Cloudflare speaking.
-    """
-    if _is_json(body):
-        return False
-    server = headers.get("Server", "").lower()
-    marked = server == "cloudflare" or any(k.lower() == "cf-ray" for k in headers)
-    return marked or b"cloudflare" in body[:20000].lower()
-
-
-def _text(body: bytes, limit: int = 400) -> str:
-    text = body.decode("utf-8", errors="replace").strip()
-    if len(text) > limit:
-        text = text[:limit] + "..."
-    return text
-
-
-def _flatten(value: Any, prefix: str = "") -> list[tuple[str, str]]:
-    """Field -> message pairs from a validation map, nested keys joined with dots."""
-    if isinstance(value, Mapping):
-        pairs: list[tuple[str, str]] = []
-        for key, inner in value.items():
-            pairs += _flatten(inner, f"{prefix}.{key}" if prefix else str(key))
-        return pairs
-    if isinstance(value, list):
-        if all(not isinstance(v, (Mapping, list)) for v in value):
-            return [(prefix, "; ".join(str(v) for v in value))]
-        pairs = []
-        for i, inner in enumerate(value):
-            pairs += _flatten(inner, f"{prefix}.{i}" if prefix else str(i))
-        return pairs
-    return [(prefix, str(value))]
-
-
-def field_messages(data: Mapping[str, Any]) -> str:
-    """A validation map rendered per field: `name: must not be blank | type: unknown`."""
-    return " | ".join(f"{name}: {text}" if name else text for name, text in _flatten(data))
-
-
-def _tracker_words(body: bytes, content_type: str) -> tuple[str | None, Any]:
-    """The tracker's own message and, for validation maps, the structured details."""
-    if not body.strip():
-        return None, None
-    try:
-        data = json.loads(body)
-    except ValueError:
-        if looks_like_html(body, content_type):
-            return None, None
-        return _text(body), None
-    if isinstance(data, dict):
-        error = data.get("error")
-        if isinstance(error, str):
-            return error.strip(), None
-        if isinstance(error, dict) and isinstance(error.get("message"), str):
-            return str(error["message"]).strip(), None
-        if isinstance(data.get("message"), str):
-            return str(data["message"]).strip(), None
-        if data and all(isinstance(v, (list, str, dict)) for v in data.values()):
-            return field_messages(data), data
-    if isinstance(data, list) and data and all(isinstance(v, str) for v in data):
-        return "; ".join(data), None
-    return _text(body), None
+__all__ = [
+    "WRONG_URL",
+    "Mask",
+    "error_for_status",
+    "field_messages",
+    "is_cloudflare",
+    "looks_like_html",
+    "not_json_error",
+]
 
 
 def error_for_status(
@@ -140,7 +80,7 @@ def error_for_status(
     429 and 503 were refused before any work; other 5xx on a write may have half-happened.
     """
     content_type = headers.get("Content-Type", "").lower()
-    words, details = _tracker_words(body, content_type)
+    words, details = service_words(body, content_type)
     message = _STATUS_MESSAGES.get(status) or (
         f"The tracker failed (HTTP {status})"
         if status >= 500
@@ -153,7 +93,7 @@ def error_for_status(
             "it - allow this client's IP or User-Agent in Cloudflare (WAF / Bot Fight Mode), or "
             "use the tracker's direct address"
         )
-        words = _cloudflare_code(body)
+        words = cloudflare_code(body)
     elif status in _REDIRECTS or (300 <= status < 400 and headers.get("Location")):
         target = headers.get("Location", "")
         message = (
@@ -163,8 +103,10 @@ def error_for_status(
             "they turn a POST into a GET and could carry the API key to another host)"
         )
         words = None
-    elif html and status in (401, 403, 404, 405):
+    elif html and (status in (401, 403, 404, 405) or (status > 500 and status not in _PROXY_PAGES)):
         message += f"; the answer was an HTML page, so {WRONG_URL}"
+    elif html and status == 500:  # the web server's own error page, or another site
+        message += "; the answer was an HTML page, not the Admin API's JSON - if this repeats, check the domain"
     elif status in _VALIDATION and details is not None and words:
         message += f": {words}"
         words = None  # the fields are in the message, the raw map in details
@@ -189,20 +131,6 @@ def _masked(value: Any, mask: Mask) -> Any:
     if isinstance(value, list):
         return [_masked(v, mask) for v in value]
     return value
-
-
-def _cloudflare_code(body: bytes) -> str:
-    text = body.decode("utf-8", errors="replace")
-    squeezed = text.replace(" ", "").lower()
-    for marker in ("1010", "1020", "1015", "1006", "1012", "1009"):
-        if (
-            f"Error {marker}" in text
-            or f"error code: {marker}" in text.lower()
-            or f'cf-error-code">{marker}' in squeezed
-            or f'"error_code":{marker}' in squeezed
-        ):
-            return f"Cloudflare error {marker}"
-    return "Cloudflare block page"
 
 
 def not_json_error(
@@ -238,7 +166,7 @@ def not_json_error(
     return NodeApiError(
         "the tracker's answer is not complete JSON (cut off or malformed)." + happened,
         http_code=status,
-        description=mask(f"{method} {url}: {reason}; the answer began with {_text(body, 120)!r}"),
+        description=mask(f"{method} {url}: {reason}; the answer began with {excerpt(body, 120)!r}"),
         retryable=safe_to_repeat,
         attempts=attempts,
     )

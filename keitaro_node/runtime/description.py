@@ -109,6 +109,9 @@ class TypeOptions(_Model):
     # n8n loads the options from the node while editing (they depend on other values): the
     # declared ones are not all there are
     loadOptionsMethod: str | None = None
+    # the options are the usual values, not all the node takes (a format the node reads as
+    # tokens): other values are the node's to judge, as with loadOptionsMethod
+    openOptions: bool = False
 
 
 class Option(_Model):

@@ -258,9 +258,10 @@ def _is_empty_text(value: Any) -> bool:
 
 
 def _open_list(parameter: Parameter) -> bool:
-    """Options n8n loads from the node when editing (loadOptionsMethod): the ones declared
-    are not all there are, so other values are the node's to judge."""
-    return bool(parameter.typeOptions.loadOptionsMethod)
+    """Options n8n loads from the node when editing (loadOptionsMethod), or that are only the
+    usual values (openOptions): the ones declared are not all there are, so other values are
+    the node's to judge."""
+    return bool(parameter.typeOptions.loadOptionsMethod or parameter.typeOptions.openOptions)
 
 
 # --- the check of values read as n8n hands them ------------------------------------------------

@@ -16,7 +16,7 @@ from .expressions import (
     ZONE_KEY,
     ExpressionError,
     ExprObject,
-    expression_callable,
+    host_function,
     now_value,
     today_value,
 )
@@ -187,41 +187,49 @@ def environment(expose: bool) -> dict[str, str]:
     }
 
 
-class ItemScope(dict[str, Any]):
-    """The variables of one item's expressions; `$`, `$input`, `$binary` are made on first use."""
+class _NodeRun:
+    """What every item scope of one node run shares: the run, the node names, the items."""
 
-    def __init__(
-        self,
-        shared: dict[str, Any],
-        run: RunView,
-        node_names: frozenset[str],
-        items: list[Item],
-        index: int,
-        item: Item,
-    ) -> None:
-        super().__init__(shared)
-        self["$json"] = item.json
-        self["$itemIndex"] = index
-        self._lazy = (run, node_names, items, index, item)
+    __slots__ = ("items", "node_names", "run")
+
+    def __init__(self, run: RunView, node_names: frozenset[str], items: list[Item]) -> None:
+        self.run = run
+        self.node_names = node_names
+        self.items = items
+
+
+class ItemScope(dict[str, Any]):
+    """The variables of one item's expressions; `$`, `$input`, `$binary` are made on first use.
+
+    Made for every item, so it is a plain copy of the shared values plus the item's own two;
+    what only some expressions read is built in __missing__.
+    """
+
+    __slots__ = ("index", "item", "node_run")
+
+    index: int
+    item: Item
+    node_run: _NodeRun
 
     @property
     def node_names(self) -> frozenset[str]:
         """The names of the workflow's nodes (what `$('Node')` may name)."""
-        return self._lazy[1]
+        return self.node_run.node_names
 
     def __missing__(self, key: str) -> Any:
-        run, node_names, items, index, item = self._lazy
+        node_run, index, item = self.node_run, self.index, self.item
+        run, node_names, items = node_run.run, node_run.node_names, node_run.items
         value: Any
         if key == "$":
 
-            @expression_callable
-            def value(name: Any) -> NodeRef:
+            def node(name: Any) -> NodeRef:
                 if not isinstance(name, str) or name not in node_names:
                     raise ExpressionError(
                         f"Referenced node doesn't exist: there is no node called {name!r}"
                     )
                 return NodeRef(run, name, item)
 
+            value = host_function("$", node)
         elif key == "$input":
             value = InputRef(items, index, self.get("$parameter"))
         elif key == "$binary":
@@ -230,8 +238,9 @@ class ItemScope(dict[str, Any]):
             value = NodeOutputs(run, node_names, item)
         elif key == "$items":
 
-            @expression_callable
-            def value(name: Any = UNDEFINED, output: Any = 0, run_index: Any = UNDEFINED) -> Any:
+            def node_items(
+                name: Any = UNDEFINED, output: Any = 0, run_index: Any = UNDEFINED
+            ) -> list[dict[str, Any]]:
                 if name is UNDEFINED or name is None:
                     return [item_view(i) for i in items]
                 if not isinstance(name, str) or name not in node_names:
@@ -241,6 +250,7 @@ class ItemScope(dict[str, Any]):
                 chosen = None if run_index is UNDEFINED or run_index == -1 else int(run_index)
                 return [item_view(i) for i in run.items(name, int(output or 0), chosen)]
 
+            value = host_function("$items", node_items)
         else:
             raise KeyError(key)
         self[key] = value
@@ -273,10 +283,14 @@ def node_scope_factory(
     options = options or {}
     if zone is None:
         zone = workflow_zone(getattr(workflow, "settings", None))
-    shared = {
+    previous = (
+        {"name": previous_node, "outputIndex": previous_output, "runIndex": previous_run}
+        if previous_node
+        else UNDEFINED
+    )
+    shared = {  # `$json`, `$itemIndex`, `$node`, `$input`, ... are the item's own (ItemScope)
         "$runIndex": run_index,
         "$parameter": parameters,
-        "$node": {"name": node_name, "type": node_type},
         "$now": now_value(zone),
         "$today": today_value(zone),
         "$workflow": {
@@ -287,20 +301,19 @@ def node_scope_factory(
         "$execution": {"id": execution_id, "mode": "manual"},
         "$vars": dict(options.get("variables") or {}),
         "$env": environment(bool(options.get("expressionEnv"))),
-        "$prevNode": {
-            "name": previous_node,
-            "outputIndex": previous_output,
-            "runIndex": previous_run,
-        }
-        if previous_node
-        else UNDEFINED,
+        "$prevNode": previous,
         ZONE_KEY: zone,
     }
-    del shared["$node"]  # `$node` is made per item (NodeOutputs)
-    node_names = frozenset(n.name for n in workflow.nodes)
+    node_run = _NodeRun(run, frozenset(n.name for n in workflow.nodes), items)
 
     def scope(index: int) -> dict[str, Any]:
         item = items[index] if index < len(items) else Item()
-        return ItemScope(shared, run, node_names, items, index, item)
+        values = ItemScope(shared)
+        values["$json"] = item.json
+        values["$itemIndex"] = index
+        values.node_run = node_run
+        values.index = index
+        values.item = item
+        return values
 
     return scope

@@ -28,7 +28,8 @@ from ..workflow import Workflow, WorkflowNode
 from .settings import RunSettings, node_settings
 
 # Where n8n starts a run it is given (command line, sub-workflow): the first Execute Workflow
-# Trigger, else the first of these in the order of `nodes`.
+# Trigger, else the first of these in the order of `nodes`, else the first other trigger.
+# The engine option `startNode` names it instead (a server starting at the trigger that fired).
 START_FIRST = "n8n-nodes-base.executeWorkflowTrigger"
 START_TYPES = frozenset({"n8n-nodes-base.manualTrigger", "n8n-nodes-base.start"})
 
@@ -115,14 +116,18 @@ def prepare(
     problems: list[LoadProblem] = []
     settings = RunSettings.of(workflow, options)
     children, input_slots, parents = _connections(workflow)
-    start = _start_node(workflow, host)
+    chosen = options.get("startNode")
+    if chosen is not None and not any(node.name == chosen for node in workflow.nodes):
+        problems.append(LoadProblem(None, f"the start node {chosen!r} is not in the workflow"))
+        return None, problems
+    start = chosen if isinstance(chosen, str) else _start_node(workflow, host)
     if start is None:
         problems.append(
             LoadProblem(
                 None,
                 "there is no node to start from: n8n starts a run at an Execute Workflow "
-                "Trigger, a Manual Trigger or a Start node - add a Manual Trigger "
-                "(n8n-nodes-base.manualTrigger) before the first node",
+                "Trigger, a Manual Trigger, a Start node or another trigger - add a Manual "
+                "Trigger (n8n-nodes-base.manualTrigger) before the first node",
             )
         )
         return None, problems
@@ -174,6 +179,10 @@ def _start_node(workflow: Workflow, host: PluginHost) -> str | None:
     for name, type_name in types:
         if type_name in START_TYPES:
             return name
+    for node in workflow.nodes:  # a workflow with only other triggers (Webhook, Schedule)
+        node_type = host.node_types.get(node.type)
+        if node_type is not None and not node.disabled and "trigger" in node_type.description.group:
+            return node.name
     return None
 
 

@@ -9,15 +9,18 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..description import CredentialType
+from ..http.credential_types import generic_credential_types
 from ..node import NodeType
 from ..plugins import hookimpl
 from .aggregate import Aggregate
 from .code import Code
+from .date_time import DateTimeNode
 from .execute_workflow import ExecuteWorkflow
 from .execute_workflow_trigger import ExecuteWorkflowTrigger
 from .filter import Filter
 from .function import Function
 from .function_item import FunctionItem
+from .http_request import HttpRequest
 from .if_ import If
 from .item_lists import ItemLists
 from .limit import Limit
@@ -25,6 +28,7 @@ from .manual_trigger import ManualTrigger
 from .merge import Merge
 from .no_op import NoOp
 from .remove_duplicates import RemoveDuplicates
+from .schedule_trigger import ScheduleTrigger
 from .set import EditFields
 from .sort import Sort
 from .split_in_batches import SplitInBatches
@@ -34,6 +38,7 @@ from .sticky_note import StickyNote
 from .summarize import Summarize
 from .switch import Switch
 from .wait import Wait
+from .webhook import Webhook
 
 CORE_NODE_TYPES: tuple[NodeType, ...] = (
     ManualTrigger(),
@@ -59,6 +64,10 @@ CORE_NODE_TYPES: tuple[NodeType, ...] = (
     Wait(),
     ExecuteWorkflow(),
     ExecuteWorkflowTrigger(),
+    HttpRequest(),
+    Webhook(),
+    ScheduleTrigger(),
+    DateTimeNode(),
 )
 
 
@@ -70,4 +79,6 @@ def register_node_types(register: Callable[[NodeType], None]) -> None:
 
 @hookimpl
 def register_credential_types(register: Callable[[CredentialType], None]) -> None:
-    """The core registers no credential types."""
+    """The generic credential types HTTP Request uses (credentials/generic/)."""
+    for credential_type in generic_credential_types():
+        register(credential_type)
