@@ -37,7 +37,15 @@ def _parser() -> argparse.ArgumentParser:
         "--sandbox", action="store_true", help="run against a built-in sandbox tracker"
     )
     run.add_argument(
-        "--all-nodes", action="store_true", help="print every node's output, not only the last"
+        "--all-nodes",
+        action="store_true",
+        help="print every run of every node ({runs: {node: [[items per output] per run]}})",
+    )
+    run.add_argument(
+        "--max-node-runs",
+        type=int,
+        default=None,
+        help="stop a run when one node would run more often than this (loops; default 10000)",
     )
     run.add_argument(
         "--output-dir",
@@ -229,7 +237,7 @@ def _store(path: Path | None) -> Any:
 
 async def _run(args: argparse.Namespace) -> int:
     from keitaro_node.app import run_workflow
-    from keitaro_node.runtime.errors import WorkflowError
+    from keitaro_node.runtime.errors import WorkflowError, WorkflowLoadError
     from keitaro_node.runtime.workflow import load_workflow
 
     workflow = load_workflow(args.workflow)
@@ -252,29 +260,54 @@ async def _run(args: argparse.Namespace) -> int:
             f"sandbox tracker at {sandbox.url} with {demo.describe() if demo else 'no demo data'}",
             file=sys.stderr,
         )
+    if args.max_node_runs:
+        options["max_node_runs"] = args.max_node_runs
     try:
         result = await run_workflow(workflow, items, store, options=options)
-    except WorkflowError as exc:
-        if exc.completed:
-            _print_items(exc.completed)
-            print(
-                f"{len(exc.completed)} item(s) completed before the stop are printed above.",
-                file=sys.stderr,
-            )
+    except WorkflowLoadError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except WorkflowError as exc:
+        _print_failure(exc)
         return 1
     finally:
         if sandbox is not None:
             await sandbox.stop()
     if args.all_nodes:
-        everything = {
-            name: [[i.to_json() for i in out] for out in outputs]
-            for name, outputs in result.outputs.items()
-        }
-        print(json.dumps(everything, ensure_ascii=False, indent=2))
+        print(json.dumps({"runs": _runs_json(result)}, ensure_ascii=False, indent=2))
     else:
         _print_items(result.final_items())
     return 0
+
+
+def _runs_json(result: Any) -> dict[str, Any]:
+    """Every run of every node: node -> [run 0, run 1, ...], a run being its outputs' items."""
+    return {
+        name: [[[i.to_json() for i in output] for output in outputs] for outputs in runs]
+        for name, runs in result.runs.items()
+    }
+
+
+def _print_failure(exc: Any) -> None:
+    """A stopped run: what every node did on stdout, which node failed and why on stderr."""
+    error = exc.error
+    to_json = getattr(error, "to_json", None)
+    failed = {
+        "node": exc.node_name,
+        "error": to_json() if callable(to_json) else {"message": str(error)},
+        "completed": [i.to_json() for i in exc.completed],
+    }
+    runs = _runs_json(exc.result) if exc.result is not None else {}
+    print(json.dumps({"runs": runs, "failed": failed}, ensure_ascii=False, indent=2))
+    print(f"error: node '{exc.node_name}' failed: {error}", file=sys.stderr)
+    if exc.completed:
+        print(
+            f"'{exc.node_name}' completed {len(exc.completed)} item(s) before it stopped "
+            "(failed.completed on stdout); every node that ran before is under runs.",
+            file=sys.stderr,
+        )
+    else:
+        print("Every node that ran before the stop is under runs on stdout.", file=sys.stderr)
 
 
 def _print_items(items: list[Any]) -> None:

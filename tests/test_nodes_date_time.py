@@ -21,7 +21,7 @@ from golden.golden import differences, our_run
 from support import chain, node, run
 
 from keitaro_node.app import run_workflow
-from keitaro_node.runtime.errors import WorkflowError
+from keitaro_node.runtime.errors import WorkflowError, WorkflowLoadError
 from keitaro_node.runtime.expressions import ZONE_KEY
 from keitaro_node.runtime.expressions.luxon.v8_date import parse_js_date
 from keitaro_node.runtime.expressions.luxon.zones import UTC_ZONE, find_zone
@@ -256,9 +256,12 @@ async def test_version_2_keeps_files_only_with_input_fields() -> None:
 
 
 async def test_versions_the_runtime_does_not_have_are_refused() -> None:
-    failure = await failure_of(date_time({"operation": "getCurrentDate"}, version=3), [{}])
-    assert "Date & Time has no typeVersion 3 here" in str(failure)
-    assert "1, 2" in str(failure)
+    with pytest.raises(WorkflowLoadError) as caught:
+        await run_workflow(parse_workflow(date_time({"operation": "getCurrentDate"}, version=3)))
+    assert "node 'DT': typeVersion 3 of n8n-nodes-base.dateTime is not supported" in str(
+        caught.value
+    )
+    assert "(this node implements 1, 2)" in str(caught.value)
 
 
 def test_the_node_works_item_by_item() -> None:

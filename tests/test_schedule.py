@@ -251,5 +251,7 @@ async def test_run_by_hand_the_trigger_outputs_the_item_for_now() -> None:
     assert item["Timezone"].startswith("Europe/Berlin (UTC+")
     assert datetime.fromisoformat(item["timestamp"]) >= before
     wrong = chain(node("Every", "n8n-nodes-base.scheduleTrigger", {}, typeVersion=2))
-    with pytest.raises(Exception, match="no typeVersion 2"):
+    with pytest.raises(
+        Exception, match=r"typeVersion 2 of n8n-nodes-base\.scheduleTrigger is not supported"
+    ):
         await run(wrong)

@@ -16,13 +16,13 @@ from .expressions import (
     ZONE_KEY,
     ExpressionError,
     ExprObject,
-    find_zone,
     host_function,
     now_value,
     today_value,
 )
-from .expressions.luxon.zones import UTC_ZONE, default_zone_name
-from .items import Item
+from .expressions.luxon.zones import Zone
+from .items import Item, paired_items_of
+from .timezone import workflow_zone
 
 SCOPE_NAMES = frozenset(
     {
@@ -104,12 +104,15 @@ class NodeRef(ExprObject):
     def _paired(self) -> Item:
         if not self.run.has_run(self.name):
             raise ExpressionError(f"node '{self.name}' has not run (yet)")
-        current = self.current
-        while current is not None:
-            if current.node == self.name:
-                return current
-            current = current.parent
-        raise ExpressionError(f"no item of '{self.name}' is paired with this item")
+        found = paired_items_of(self.current, self.name) if self.current is not None else []
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise ExpressionError(f"no item of '{self.name}' is paired with this item")
+        raise ExpressionError(
+            f"Multiple matches: this item comes from {len(found)} items of '{self.name}' "
+            f"(it was built from several items) - use $('{self.name}').all() or .first()"
+        )
 
 
 class InputRef(ExprObject):
@@ -208,6 +211,11 @@ class ItemScope(dict[str, Any]):
     item: Item
     node_run: _NodeRun
 
+    @property
+    def node_names(self) -> frozenset[str]:
+        """The names of the workflow's nodes (what `$('Node')` may name)."""
+        return self.node_run.node_names
+
     def __missing__(self, key: str) -> Any:
         node_run, index, item = self.node_run, self.index, self.item
         run, node_names, items = node_run.run, node_run.node_names, node_run.items
@@ -259,29 +267,29 @@ def node_scope_factory(
     items: list[Item],
     options: Mapping[str, Any] | None = None,
     previous_node: str | None = None,
+    run_index: int = 0,
+    zone: Zone | None = None,
     previous_output: int = 0,
+    previous_run: int = 0,
 ) -> Callable[[int], dict[str, Any]]:
     """The scope of each item of one node run: shared values made once, item values on call.
 
     `options` are the engine's: `expressionEnv` (bool) lets `$env` show the process
     environment (names that look like secrets are left out); `variables` fill `$vars`.
-    `previous_node` and `previous_output` are the node and output the items came from
-    (`$prevNode`). The time zone is the workflow's `settings.timezone`, else
-    GENERIC_TIMEZONE / TZ.
+    The time zone is the workflow's (timezone.workflow_zone), unless `zone` is given.
+    `previous_node`, `previous_output` and `previous_run` name the run that fed the node's
+    first input (`$prevNode`; undefined for the node a run starts at).
     """
     options = options or {}
-    settings = getattr(workflow, "settings", None) or {}
-    zone_name = settings.get("timezone") if isinstance(settings, dict) else None
-    if not zone_name or zone_name == "DEFAULT":
-        zone_name = default_zone_name()
-    zone = find_zone(zone_name) or UTC_ZONE
+    if zone is None:
+        zone = workflow_zone(getattr(workflow, "settings", None))
     previous = (
-        {"name": previous_node, "outputIndex": previous_output, "runIndex": 0}
+        {"name": previous_node, "outputIndex": previous_output, "runIndex": previous_run}
         if previous_node
         else UNDEFINED
     )
     shared = {  # `$json`, `$itemIndex`, `$node`, `$input`, ... are the item's own (ItemScope)
-        "$runIndex": 0,
+        "$runIndex": run_index,
         "$parameter": parameters,
         "$now": now_value(zone),
         "$today": today_value(zone),

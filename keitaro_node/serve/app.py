@@ -362,7 +362,7 @@ async def webhook(request: web.Request) -> web.StreamResponse:
             served.starting_at(spec.node_name),
             [item],
             f"webhook:{spec.node_name}",
-            {METHOD_OPTION: method},
+            {METHOD_OPTION: method, "startNode": spec.node_name},
         )
     except Busy as exc:
         return _busy(exc)

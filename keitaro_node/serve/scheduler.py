@@ -101,7 +101,11 @@ class Scheduler:
         item = Item(json=trigger_item(datetime.now(UTC), schedule.zone))
         try:
             task = self.executions.start(
-                served.name, served.starting_at(node_name), [item], f"schedule:{node_name}"
+                served.name,
+                served.starting_at(node_name),
+                [item],
+                f"schedule:{node_name}",
+                {"startNode": node_name},
             )
         except (Busy, ShuttingDown) as exc:
             self.log.write(

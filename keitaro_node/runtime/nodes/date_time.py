@@ -25,6 +25,7 @@ class DateTimeNode(DescribedNode):
 
     type_names = ("n8n-nodes-base.dateTime", "dateTime")
     needs_all_items: ClassVar[bool] = False
+    typed_parameters: ClassVar[bool] = False  # read as n8n hands them: ctx.raw_parameters
     description_data: ClassVar[dict[str, Any]] = {
         "name": "dateTime",
         "displayName": "Date & Time",

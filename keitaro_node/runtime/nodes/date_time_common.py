@@ -25,8 +25,8 @@ from ..expressions import (
 from ..expressions.luxon.model import LuxonDateTime
 from ..expressions.values import js_string, to_number, truthy
 from ..items import Item
+from ..raw_parameters import RawParameters
 from ..scope import SCOPE_NAMES
-from .n8n_parameters import NodeParameters
 
 __all__ = [
     "UNDEFINED",
@@ -48,11 +48,11 @@ class Skipped(Item):
     """Stands for an input item that gives no output item (version 1 skips undefined dates)."""
 
 
-def raw_value(params: NodeParameters, path: str, index: int) -> Any:
+def raw_value(params: RawParameters, path: str, index: int) -> Any:
     """The parameter's value for item `index` as n8n's getNodeParameter gives it.
 
     An expression that is one `{{ }}` block keeps what it evaluates to: a DateTime, a
-    JavaScript Date, undefined. Other values are read as NodeParameters reads them.
+    JavaScript Date, undefined. Other values are read as RawParameters reads them.
     """
     value = params.raw_value(path, UNDEFINED)
     if not (is_expression(value) and "{{" in value):
@@ -66,7 +66,7 @@ def raw_value(params: NodeParameters, path: str, index: int) -> Any:
         raise NodeOperationError(
             f"the expression in parameter '{path}' failed: {exc}",
             item_index=index,
-            node_name=params.ctx.node_name,
+            node_name=params.node_name,
         ) from None
     if isinstance(result, ExprObject) and not isinstance(result, (DateTimeValue, JsDate)):
         return result.expr_plain()

@@ -33,7 +33,6 @@ from .date_time_common import (
     truthy,
 )
 from .date_time_zones import process_zone, workflow_zone_name
-from .n8n_parameters import NodeParameters
 
 V1: dict[str, Any] = {"@version": [1]}
 UNRECOGNIZED = 'The date input format could not be recognized. Please set the "From Format" field'
@@ -240,7 +239,7 @@ class _V1:
 
     def __init__(self, ctx: ExecutionContext) -> None:
         self.ctx = ctx
-        self.params = NodeParameters(ctx)
+        self.params = ctx.raw_parameters
         self.zone_name = workflow_zone_name(ctx)
         self.local = process_zone()
 

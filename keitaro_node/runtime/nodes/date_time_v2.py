@@ -35,7 +35,6 @@ from .date_time_common import (
     truthy,
 )
 from .date_time_zones import luxon_zone, process_zone, workflow_zone_name
-from .n8n_parameters import NodeParameters
 
 V2: dict[str, Any] = {"@version": [2]}
 OPERATIONS = (
@@ -238,6 +237,7 @@ V2_PROPERTIES: list[dict[str, Any]] = [
         "name": "format",
         "type": "options",
         "default": "MM/dd/yyyy",
+        "typeOptions": {"openOptions": True},  # n8n formats with any value it is given
         "options": [
             {"name": "Custom Format", "value": "custom"},
             {"name": "MM/DD/YYYY", "value": "MM/dd/yyyy", "description": "09/04/1986"},
@@ -361,7 +361,7 @@ class _V2:
 
     def __init__(self, ctx: ExecutionContext) -> None:
         self.ctx = ctx
-        self.params = NodeParameters(ctx)
+        self.params = ctx.raw_parameters
         self.operation = self.params.get("operation", 0)
         if self.operation not in OPERATIONS:
             raise NodeOperationError(

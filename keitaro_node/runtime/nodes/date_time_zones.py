@@ -4,7 +4,7 @@ Luxon (version 2) and moment-timezone (version 1) read zone names differently fr
 expression layer's `find_zone`: Luxon keeps `Etc/UTC` an IANA zone (its ISO texts end in
 `+00:00`, not `Z`), accepts `UTC+3` but not `+03:00`, and names are matched without regard to
 letter case. The workflow's zone is n8n's `settings.timezone`; when a workflow has none, the
-engine's default applies (GENERIC_TIMEZONE, else TZ, else the machine's).
+engine's default applies (runtime/timezone.py).
 """
 
 from __future__ import annotations

@@ -17,9 +17,9 @@ from ..errors import NodeOperationError
 from ..expressions import ZONE_KEY
 from ..items import Item, PairedItem
 from ..node import ExecutionContext
+from ..raw_parameters import n8n_values
 from ..schedule import Schedule, ScheduleError, build_schedule, trigger_item, zone_for
 from .base import DescribedNode
-from .n8n_parameters import normalize
 from .reshaping import version_label
 
 _HOURS = [
@@ -152,7 +152,7 @@ class ScheduleTrigger(DescribedNode):
                 f"(the versions this runtime implements are {known})"
             )
         try:
-            values = normalize(self.description.properties, parameters, type_version)
+            values = n8n_values(self.description.properties, parameters, type_version)
         except ValueError as exc:
             raise ScheduleError(str(exc)) from None
         intervals = values.get("rule", {}).get("interval", [])

@@ -15,8 +15,8 @@ from typing import Any, ClassVar
 from ..errors import NodeOperationError
 from ..items import Item
 from ..node import ExecutionContext
+from ..raw_parameters import n8n_values
 from .base import DescribedNode
-from .n8n_parameters import normalize
 from .reshaping import version_label
 
 METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
@@ -352,7 +352,7 @@ class Webhook(DescribedNode):
             )
         _refuse_expressions(parameters)
         try:
-            values = normalize(self.description.properties, parameters, type_version)
+            values = n8n_values(self.description.properties, parameters, type_version)
         except ValueError as exc:
             raise WebhookConfigError(str(exc)) from None
         return _spec(node_name, values, type_version, credential_refs, node_id, webhook_id)

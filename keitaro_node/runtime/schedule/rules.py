@@ -111,12 +111,12 @@ def _due(rule: Rule, anchor: date, day: date) -> bool:
 
 
 def zone_for(settings: Mapping[str, Any] | None) -> ZoneInfo:
-    """The workflow's `settings.timezone`, else GENERIC_TIMEZONE / TZ / the system's zone."""
-    from ..expressions.luxon.zones import default_zone_name
+    """The workflow's `settings.timezone`, else the default every run uses (timezone.py)."""
+    from ..timezone import workflow_zone
 
     name = (settings or {}).get("timezone")
     if not isinstance(name, str) or not name or name == "DEFAULT":
-        name = default_zone_name()
+        name = workflow_zone(None).name
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):

@@ -77,12 +77,3 @@ def system_zone() -> Zone:
             if zone is not None:
                 return zone
     return UTC_ZONE
-
-
-def default_zone_name() -> str:
-    """The zone n8n falls back to: GENERIC_TIMEZONE, else TZ, else the system's."""
-    for variable in ("GENERIC_TIMEZONE", "TZ"):
-        name = os.environ.get(variable, "").lstrip(":")
-        if name and find_zone(name) is not None:
-            return name
-    return system_zone().name
