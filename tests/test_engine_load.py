@@ -204,6 +204,22 @@ def test_where_a_run_starts() -> None:
     assert engine.prepare(parse_workflow(both)).start == "Manual"
 
 
+def test_a_workflow_with_only_other_triggers_starts_at_the_first_or_the_one_named() -> None:
+    hooks = {
+        "nodes": [
+            node("Off", "n8n-nodes-base.webhook", {"path": "x"}, typeVersion=2, disabled=True),
+            node("Every Hour", "n8n-nodes-base.scheduleTrigger", typeVersion=1.2),
+            node("Postback", "n8n-nodes-base.webhook", {"path": "pb"}, typeVersion=2),
+        ]
+    }
+    host = plugin_host(load_entry_points=False)
+    assert Engine(host, keys()).prepare(parse_workflow(hooks)).start == "Every Hour"
+    named = Engine(host, keys(), {"startNode": "Postback"})
+    assert named.prepare(parse_workflow(hooks)).start == "Postback"
+    with pytest.raises(WorkflowLoadError, match="the start node 'Nowhere' is not in the workflow"):
+        Engine(host, keys(), {"startNode": "Nowhere"}).prepare(parse_workflow(hooks))
+
+
 def test_an_n8n_export_loads_with_its_top_level_keys() -> None:
     path = HERE / "engine" / "legacy_start_sticky_note.workflow.json"
     data = json.loads(path.read_text())
