@@ -160,7 +160,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(text)
     failed = [
         name
-        for name in ("throughput", "sandbox", "overhead", "startup", "scale", "client", "bulk")
+        for name in (
+            "throughput",
+            "sandbox",
+            "overhead",
+            "startup",
+            "scale",
+            "client",
+            "serve",
+            "bulk",
+        )
         if isinstance(results.get(name), dict) and "error" in results[name]
     ]
     if failed:

@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import bulk, client_runs, node_runs, profiling, raw_client, scale, servers, startup
+from . import serve as serve_bench
 from .measure import Sample, Summary, loop_name, summarize
 from .workload import input_items, stream_bodies
 
 Log = Callable[[str], None]
 
-PARTS = ("throughput", "overhead", "startup", "scale", "client", "bulk")
+PARTS = ("throughput", "overhead", "startup", "scale", "client", "serve", "bulk")
 
 
 @dataclass
@@ -384,4 +385,10 @@ def run_all(config: Config, log: Log) -> dict[str, Any]:
         )
     if "bulk" in config.parts:
         results["bulk"] = _guarded("bulk", log, lambda: bulk.measure(config.bulk_sizes, log=log))
+    if "serve" in config.parts:
+        results["serve"] = _guarded(
+            "serve",
+            log,
+            lambda: serve_bench.measure(config.n, config.concurrency, config.repeat, log),
+        )
     return results

@@ -66,7 +66,15 @@ def _parser() -> argparse.ArgumentParser:
         "--sandbox", action="store_true", help="run against a built-in sandbox tracker"
     )
     run.add_argument(
-        "--all-nodes", action="store_true", help="print every node's output, not only the last"
+        "--all-nodes",
+        action="store_true",
+        help="print every run of every node ({runs: {node: [[items per output] per run]}})",
+    )
+    run.add_argument(
+        "--max-node-runs",
+        type=int,
+        default=None,
+        help="stop a run when one node would run more often than this (loops; default 10000)",
     )
     run.add_argument(
         "--output-dir",
@@ -127,6 +135,17 @@ def _parser() -> argparse.ArgumentParser:
         "$KEITARO_OPENAPI, ./keitaro-admin-api-openapi.json, or ../shared/keitaro-api/ "
         "beside the checkout)",
     )
+
+    serve = sub.add_parser(
+        "serve",
+        help="serve a folder of workflows: webhooks, schedules and POST /run",
+        description="Serve every workflow file of DIR: Webhook nodes at /webhook/<path>, "
+        "Schedule Trigger nodes on time, POST /run/<name> for callers such as n8n's HTTP "
+        "Request node; logs one JSON line per request on stderr.",
+    )
+    from keitaro_node.serve.command import add_arguments as add_serve_arguments
+
+    add_serve_arguments(serve)
 
     check = sub.add_parser("test-credentials", help="check that the credentials reach the tracker")
     check.add_argument("--credentials", type=Path, help="credentials file (JSON or YAML)")
@@ -193,6 +212,10 @@ def main(argv: list[str] | None = None) -> int:
             return _sandbox(args)
         if args.command == "coverage":
             return _coverage(args)
+        if args.command == "serve":
+            from keitaro_node.serve.command import serve
+
+            return run_async(serve(args))
         if args.command == "test-credentials":
             return run_async(_test_credentials(args))
         if args.command == "mcp":
@@ -259,6 +282,8 @@ async def _run(args: argparse.Namespace) -> int:
         if not args.output_dir.is_dir():
             raise FileNotFoundError(f"--output-dir: no such folder: {args.output_dir}")
         options["outputDir"] = str(args.output_dir)
+    if args.max_node_runs:
+        options["max_node_runs"] = args.max_node_runs
     job = Job(
         workflow=args.workflow,
         input=args.input,

@@ -55,13 +55,14 @@ class BranchEnds:
         return ends
 
     def items(
-        self, order: Iterable[str], outputs: Mapping[str, list[list[Item]]]
+        self, order: Iterable[str], runs: Mapping[str, list[list[list[Item]]]]
     ) -> Iterator[tuple[BranchEnd, list[Item]]]:
-        """Items at each branch end of a finished run, nodes in the order they ran."""
+        """Items at each branch end of a finished run, nodes in the order they first ran, every
+        run of a node (a node fed by two branches, or inside a loop, runs more than once)."""
         for node in dict.fromkeys(order):
-            node_outputs = outputs.get(node, [])
-            for end in self.of(node, len(node_outputs)):
-                yield end, node_outputs[end.output]
+            for node_outputs in runs.get(node, []):
+                for end in self.of(node, len(node_outputs)):
+                    yield end, node_outputs[end.output]
 
 
 def root_of(item: Item) -> Item:

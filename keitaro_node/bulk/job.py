@@ -8,6 +8,7 @@ shows on a terminal (progress.py), and every job ends with one summary line on s
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 import time
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from keitaro_node.runtime.http.stats import STATS_OPTION, RequestStats
 from keitaro_node.runtime.items import Item, PairedItem
 
 from .branches import BranchEnds, root_of
+from .failure import failure_report, how_far, runs_json
 from .inputs import open_items
 from .outputs import ItemWriter, open_output
 from .progress import Progress, progress_for
@@ -56,10 +58,18 @@ async def run_job(job: Job, stdout: IO[str] | None = None, stderr: IO[str] | Non
     if job.input is not None:
         source = open_items(job.input, job.input_format)
         items = [Item(json=row) for row in source]
-    writer = None if job.all_nodes else open_output(job.output, job.output_format, out)
     store = _store(job.credentials)
     sandbox = await _start_sandbox(store, err) if job.sandbox else None
     try:
+        from keitaro_node.app import check_workflow
+        from keitaro_node.runtime.errors import WorkflowLoadError
+
+        try:  # before any output is opened: a workflow that cannot run writes nothing
+            check_workflow(workflow, store, options=job.engine_options)
+        except WorkflowLoadError as exc:
+            print(f"error: {exc}", file=err)
+            return 1
+        writer = None if job.all_nodes else open_output(job.output, job.output_format, out)
         return await _run(job, workflow, items, store, writer, out, err, started)
     finally:
         if sandbox is not None:
@@ -77,7 +87,7 @@ async def _run(
     started: float,
 ) -> int:
     from keitaro_node.app import run_workflow
-    from keitaro_node.runtime.errors import WorkflowError
+    from keitaro_node.runtime.errors import WorkflowError, WorkflowLoadError
 
     stats = RequestStats()
     options = {**job.engine_options, STATS_OPTION: stats}
@@ -90,6 +100,13 @@ async def _run(
     status = 0
     try:
         result = await run_workflow(workflow, start_items, store, options=options)
+    except WorkflowLoadError as exc:  # nothing ran: no output, no summary
+        ticker.cancel()
+        progress.close()
+        if writer is not None:
+            writer.close()
+        print(f"error: {exc}", file=err)
+        return 1
     except WorkflowError as exc:
         result = None
         status = 1
@@ -97,25 +114,21 @@ async def _run(
         if writer is not None:
             for item in exc.completed:
                 writer.write(item.to_json())
+        else:
+            print(json.dumps(failure_report(exc), ensure_ascii=False, indent=2), file=out)
         positions = {id(item): n for n, item in enumerate(start_items)}
         done = [*exc.completed, _failed_marker(exc, start_items)]
         summary.add_items(
             len(start_items),
             ((_position(i, positions), i.error is not None) for i in done if i is not None),
         )
-        failure = f"error: {exc}"
+        failure = f"error: node '{exc.node_name}' failed: {exc.error}\n{how_far(exc)}"
     finally:
         ticker.cancel()
         progress.close()
     if result is not None:
         if writer is None:
-            import json
-
-            everything = {
-                name: [[i.to_json() for i in group] for group in outputs]
-                for name, outputs in result.outputs.items()
-            }
-            print(json.dumps(everything, ensure_ascii=False, indent=2), file=out)
+            print(json.dumps({"runs": runs_json(result)}, ensure_ascii=False, indent=2), file=out)
         first_error = _write_branch_ends(workflow, result, start_items, writer, summary)
         if first_error is not None:
             status = 1
@@ -144,7 +157,7 @@ def _write_branch_ends(
         positions.update((id(item), n) for n, item in enumerate(first[0]))
     outcomes: list[tuple[int, bool]] = []
     first_error: str | None = None
-    for end, items in BranchEnds(workflow).items(result.order, result.outputs):
+    for end, items in BranchEnds(workflow).items(result.order, result.runs):
         if not items:
             continue
         summary.add_branch(end.label, len(items))
@@ -164,7 +177,8 @@ def _position(item: Item, positions: dict[int, int]) -> int:
     recorded)."""
     position = positions.get(id(root_of(item)))
     if position is None:
-        position = item.paired_item.item if item.paired_item is not None else -1
+        pairs = item.pairs()
+        position = pairs[0].item if pairs else -1
     return position
 
 

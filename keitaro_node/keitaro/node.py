@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
 
@@ -45,6 +46,10 @@ class KeitaroNode(NodeType):
     @cached_property
     def routes(self) -> dict[tuple[str, str], Routing]:
         return routing_table(self.description)
+
+    def gathers_all_items(self, parameters: Mapping[str, Any]) -> bool:
+        """Never: each item is one request (or one paged series of them)."""
+        return False
 
     async def execute(self, ctx: ExecutionContext, items: list[Item]) -> list[list[Item]]:
         if not items:
@@ -350,7 +355,8 @@ def _split(items: list[Item], routing: Routing) -> list[Item]:
         if records is None:
             out.append(item)
             continue
-        index = item.paired_item.item if item.paired_item else 0
+        pairs = item.pairs()
+        index = pairs[0].item if pairs else 0
         attempts = int((item.metadata or {}).get("attempts", 1))
         out.extend(record_items(records, index, attempts))
     return out
