@@ -33,3 +33,14 @@ async def run_workflow(
     """Run a workflow with the default host; raises WorkflowError when a node stops it."""
     engine = Engine(host or plugin_host(), credentials, options)
     return await engine.run(workflow, items)
+
+
+def check_workflow(
+    workflow: Workflow,
+    credentials: CredentialStore | None = None,
+    host: PluginHost | None = None,
+    options: Mapping[str, Any] | None = None,
+) -> None:
+    """Check everything a run needs without running it; WorkflowLoadError lists the problems
+    (for callers that must know before they open outputs or take input)."""
+    Engine(host or plugin_host(), credentials, options).prepare(workflow)

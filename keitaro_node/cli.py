@@ -6,7 +6,6 @@ Heavy modules load inside the commands, so `keitaro-node --help` stays fast.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
 import os
@@ -29,9 +28,39 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="run a workflow and print the output items as JSON")
+    run = sub.add_parser(
+        "run",
+        help="run a workflow over items from a file (JSON, JSON Lines, CSV) or stdin",
+        description="Run an n8n-format workflow once over the input items. Output items "
+        "(those of every branch end) go to stdout as a JSON array, or to --output; a summary "
+        "line ends every run on stderr, with progress above it on a terminal.",
+    )
     run.add_argument("workflow", type=Path, help="workflow JSON file (n8n format)")
-    run.add_argument("--input", type=Path, help="JSON file with the input items (array of objects)")
+    run.add_argument(
+        "--input",
+        metavar="FILE",
+        help="input items: a JSON array or object, JSON Lines or CSV file; '-' for stdin",
+    )
+    run.add_argument(
+        "--input-format",
+        choices=("json", "jsonl", "csv"),
+        help="format of --input (default: by its extension; stdin: json)",
+    )
+    run.add_argument(
+        "--output", metavar="FILE", help="write output items to FILE (.json or .jsonl)"
+    )
+    run.add_argument(
+        "--format",
+        dest="output_format",
+        choices=("json", "jsonl", "summary"),
+        help="output as a JSON array (default), JSON Lines, or only the summary line",
+    )
+    run.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check every item and output the request it would send; send nothing",
+    )
+    run.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     run.add_argument("--credentials", type=Path, help="credentials file (JSON or YAML)")
     run.add_argument(
         "--sandbox", action="store_true", help="run against a built-in sandbox tracker"
@@ -58,6 +87,22 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="let the workflow write output files anywhere (absolute paths, '..')",
     )
+
+    journal = sub.add_parser(
+        "journal",
+        help="show a run journal and record decisions on items whose outcome is unknown",
+        description="List what a job's journal (run --journal FILE) recorded, and the items "
+        "whose outcome is unknown (a write left without an answer). After checking the "
+        "tracker, record what you found: --mark-done (it happened) or --retry (run it again "
+        "on --resume). Positions: 3,7,10-12. Exit status 1 while items wait for a decision.",
+    )
+    journal.add_argument("file", type=Path, help="the journal file")
+    journal.add_argument("--workflow", help="which workflow's records (when it holds several)")
+    journal.add_argument("--mark-done", metavar="POSITIONS", help="these items did happen")
+    journal.add_argument(
+        "--retry", metavar="POSITIONS", help="these items did not happen: run them again"
+    )
+    journal.add_argument("--json", action="store_true", help="print the records as JSON")
 
     describe = sub.add_parser(
         "describe", help="show the node's resources, operations and parameters"
@@ -138,18 +183,29 @@ def _parser() -> argparse.ArgumentParser:
     mcp.add_argument("--http", action="store_true", help="serve streamable HTTP instead of stdio")
     mcp.add_argument("--host", default="127.0.0.1", help="HTTP address (default 127.0.0.1)")
     mcp.add_argument("--port", type=int, default=8000, help="HTTP port (0: any free port)")
+    for command in sub.choices.values():  # -v before or after the command
+        command.add_argument(
+            "-v",
+            "--verbose",
+            dest="verbose_after",
+            action="count",
+            default=0,
+            help="log requests (-v) and details (-vv)",
+        )
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    level = logging.WARNING - 10 * min(args.verbose, 2)
+    level = logging.WARNING - 10 * min(args.verbose + getattr(args, "verbose_after", 0), 2)
     logging.basicConfig(
         level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
     try:
         if args.command == "run":
             return run_async(_run(args))
+        if args.command == "journal":
+            return _journal(args)
         if args.command == "describe":
             return _describe(args)
         if args.command == "sandbox":
@@ -179,6 +235,8 @@ def run_async(coro: Coroutine[Any, Any, int]) -> int:
 
     KEITARO_NODE_UVLOOP=0 turns uvloop off.
     """
+    import asyncio
+
     factory = None
     if os.environ.get("KEITARO_NODE_UVLOOP", "1") != "0":
         try:
@@ -210,25 +268,6 @@ def _is_user_error(exc: Exception) -> bool:
     )
 
 
-def _read_items(path: Path | None) -> Any:
-    from keitaro_node.runtime.items import items_from_json
-
-    if path is None:
-        return None
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except FileNotFoundError:
-        raise FileNotFoundError(f"input file not found: {path}") from None
-    except json.JSONDecodeError as exc:
-        raise ValueError(
-            f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
-        ) from None
-    try:
-        return items_from_json(data)
-    except ValueError as exc:
-        raise ValueError(f"{path}: {exc}") from None
-
-
 def _store(path: Path | None) -> Any:
     from keitaro_node.runtime.credentials import CredentialStore
 
@@ -236,82 +275,42 @@ def _store(path: Path | None) -> Any:
 
 
 async def _run(args: argparse.Namespace) -> int:
-    from keitaro_node.app import run_workflow
-    from keitaro_node.runtime.errors import WorkflowError, WorkflowLoadError
-    from keitaro_node.runtime.workflow import load_workflow
+    from keitaro_node.bulk.job import Job, run_job
 
-    workflow = load_workflow(args.workflow)
-    items = _read_items(args.input)
     options: dict[str, Any] = {"allowOutputOutside": bool(args.allow_output_outside)}
     if args.output_dir is not None:
         if not args.output_dir.is_dir():
             raise FileNotFoundError(f"--output-dir: no such folder: {args.output_dir}")
         options["outputDir"] = str(args.output_dir)
-    store = _store(args.credentials)
-    sandbox = None
-    if args.sandbox:
-        from keitaro_node.sandbox import Sandbox
-
-        sandbox = Sandbox()
-        await sandbox.start()
-        demo = sandbox.seed_demo()  # the same demo data as `keitaro-node sandbox`
-        store.override("keitaroApi", {"domain": sandbox.url, "apiKey": sandbox.api_key})
-        print(
-            f"sandbox tracker at {sandbox.url} with {demo.describe() if demo else 'no demo data'}",
-            file=sys.stderr,
-        )
     if args.max_node_runs:
         options["max_node_runs"] = args.max_node_runs
-    try:
-        result = await run_workflow(workflow, items, store, options=options)
-    except WorkflowLoadError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except WorkflowError as exc:
-        _print_failure(exc)
-        return 1
-    finally:
-        if sandbox is not None:
-            await sandbox.stop()
-    if args.all_nodes:
-        print(json.dumps({"runs": _runs_json(result)}, ensure_ascii=False, indent=2))
-    else:
-        _print_items(result.final_items())
-    return 0
+    job = Job(
+        workflow=args.workflow,
+        input=args.input,
+        input_format=args.input_format,
+        output=args.output,
+        output_format=args.output_format,
+        credentials=args.credentials,
+        sandbox=args.sandbox,
+        dry_run=args.dry_run,
+        quiet=args.quiet,
+        all_nodes=args.all_nodes,
+        engine_options=options,
+    )
+    return await run_job(job)
 
 
-def _runs_json(result: Any) -> dict[str, Any]:
-    """Every run of every node: node -> [run 0, run 1, ...], a run being its outputs' items."""
-    return {
-        name: [[[i.to_json() for i in output] for output in outputs] for outputs in runs]
-        for name, runs in result.runs.items()
-    }
+def _journal(args: argparse.Namespace) -> int:
+    from keitaro_node.bulk.journal_command import JournalCommand, run_journal_command
 
-
-def _print_failure(exc: Any) -> None:
-    """A stopped run: what every node did on stdout, which node failed and why on stderr."""
-    error = exc.error
-    to_json = getattr(error, "to_json", None)
-    failed = {
-        "node": exc.node_name,
-        "error": to_json() if callable(to_json) else {"message": str(error)},
-        "completed": [i.to_json() for i in exc.completed],
-    }
-    runs = _runs_json(exc.result) if exc.result is not None else {}
-    print(json.dumps({"runs": runs, "failed": failed}, ensure_ascii=False, indent=2))
-    print(f"error: node '{exc.node_name}' failed: {error}", file=sys.stderr)
-    if exc.completed:
-        print(
-            f"'{exc.node_name}' completed {len(exc.completed)} item(s) before it stopped "
-            "(failed.completed on stdout); every node that ran before is under runs.",
-            file=sys.stderr,
-        )
-    else:
-        print("Every node that ran before the stop is under runs on stdout.", file=sys.stderr)
-
-
-def _print_items(items: list[Any]) -> None:
-    print(json.dumps([i.to_json() for i in items], ensure_ascii=False, indent=2))
+    command = JournalCommand(
+        path=args.file,
+        workflow=args.workflow,
+        mark_done=args.mark_done,
+        retry=args.retry,
+        as_json=args.json,
+    )
+    return run_journal_command(command, sys.stdout)
 
 
 def _describe(args: argparse.Namespace) -> int:

@@ -29,7 +29,7 @@ def items_file(tmp_path: Path, items: list[dict[str, Any]]) -> str:
 
 
 def test_all_nodes_prints_every_run_of_every_node(tmp_path: Path) -> None:
-    items = items_file(tmp_path, [{"name": "A"}, {"name": "B"}])
+    items = items_file(tmp_path, [{"name": "A", "campaign_id": 1}, {"name": "B", "campaign_id": 1}])
     done = cli("run", str(DEMO), "--input", items, "--sandbox", "--all-nodes")
     assert done.returncode == 0, done.stderr
     runs = json.loads(done.stdout)["runs"]
@@ -40,8 +40,22 @@ def test_all_nodes_prints_every_run_of_every_node(tmp_path: Path) -> None:
 
 def test_a_failed_run_prints_how_far_it_got(tmp_path: Path) -> None:
     # the second stream names a campaign the tracker does not have
-    items = items_file(tmp_path, [{"name": "ok"}, {"name": "lost", "campaign_id": 987654}])
-    done = cli("run", str(DEMO), "--input", items, "--sandbox")
+    items = items_file(
+        tmp_path, [{"name": "ok", "campaign_id": 1}, {"name": "lost", "campaign_id": 987654}]
+    )
+    stopping = json.loads(DEMO.read_text())
+    del stopping["nodes"][2]["onError"]  # the example goes on past failed items; this one stops
+    demo = tmp_path / "stops.json"
+    demo.write_text(json.dumps(stopping))
+    plain = cli("run", str(demo), "--input", items, "--sandbox")
+    assert plain.returncode == 1
+    assert [i["json"]["data"]["name"] for i in json.loads(plain.stdout)] == ["ALL - ok"]
+    assert "error: node 'Keitaro' failed: item 1:" in plain.stderr
+    assert "ran before the stop: 'Manual Trigger' (2 items), 'Build Stream' (2 items)" in (
+        plain.stderr
+    )
+    assert "'Keitaro' completed 1 item(s) before it stopped" in plain.stderr
+    done = cli("run", str(demo), "--input", items, "--sandbox", "--all-nodes")
     assert done.returncode == 1
     out = json.loads(done.stdout)
     assert list(out["runs"]) == ["Manual Trigger", "Build Stream"]
@@ -84,7 +98,7 @@ def test_the_run_limit_is_an_option(tmp_path: Path) -> None:
     }
     path = tmp_path / "loop.json"
     path.write_text(json.dumps(loop))
-    done = cli("run", str(path), "--max-node-runs", "7")
+    done = cli("run", str(path), "--max-node-runs", "7", "--all-nodes")
     assert done.returncode == 1
     assert "limit is 7 runs per node" in done.stderr
     assert len(json.loads(done.stdout)["runs"]["A"]) == 7

@@ -444,7 +444,9 @@ def _check_unique(names: list[str], where: str) -> None:
 
 
 def load_node_description(path: str | Path | Any) -> NodeDescription:
-    return parse_node_description(load_yaml_or_json(path), source=str(path))
+    from .data_cache import load_data_file  # package data: through a JSON copy
+
+    return parse_node_description(load_data_file(path), source=str(path))
 
 
 def parse_credential_type(data: Any, source: str = "credential type") -> CredentialType:
@@ -453,4 +455,6 @@ def parse_credential_type(data: Any, source: str = "credential type") -> Credent
 
 
 def load_credential_type(path: str | Path | Any) -> CredentialType:
-    return parse_credential_type(load_yaml_or_json(path), source=str(path))
+    from .data_cache import load_data_file  # package data: through a JSON copy
+
+    return parse_credential_type(load_data_file(path), source=str(path))
