@@ -61,6 +61,25 @@ def _parser() -> argparse.ArgumentParser:
         help="check every item and output the request it would send; send nothing",
     )
     run.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    run.add_argument(
+        "--journal",
+        type=Path,
+        metavar="FILE",
+        help="run the items in chunks and keep each one's outcome in FILE, so that a re-run "
+        "with --resume sends no write twice",
+    )
+    run.add_argument(
+        "--resume",
+        action="store_true",
+        help="go on with the job in --journal FILE: skip items done, refuse unknown outcomes",
+    )
+    run.add_argument(
+        "--chunk-size",
+        type=int,
+        default=100,
+        metavar="N",
+        help="items per chunk with --journal (default 100)",
+    )
     run.add_argument("--credentials", type=Path, help="credentials file (JSON or YAML)")
     run.add_argument(
         "--sandbox", action="store_true", help="run against a built-in sandbox tracker"
@@ -295,6 +314,9 @@ async def _run(args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
         quiet=args.quiet,
         all_nodes=args.all_nodes,
+        journal=args.journal,
+        resume=args.resume,
+        chunk_size=args.chunk_size,
         engine_options=options,
     )
     return await run_job(job)

@@ -11,6 +11,7 @@ import asyncio
 import json
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -22,6 +23,14 @@ from keitaro_node.runtime.items import Item, PairedItem
 from .branches import BranchEnds, root_of
 from .failure import failure_report, how_far, runs_json
 from .inputs import open_items
+from .journaled import (
+    DEFAULT_CHUNK,
+    chunks,
+    gathering_nodes,
+    items_to_run,
+    open_journal,
+    outcome_of,
+)
 from .outputs import ItemWriter, open_output
 from .progress import Progress, progress_for
 from .summary import JobSummary
@@ -44,6 +53,9 @@ class Job:
     quiet: bool = False
     all_nodes: bool = False
     engine_options: dict[str, Any] = field(default_factory=dict)
+    journal: Path | None = None
+    resume: bool = False
+    chunk_size: int = DEFAULT_CHUNK
 
 
 async def run_job(job: Job, stdout: IO[str] | None = None, stderr: IO[str] | None = None) -> int:
@@ -65,10 +77,15 @@ async def run_job(job: Job, stdout: IO[str] | None = None, stderr: IO[str] | Non
         from keitaro_node.runtime.errors import WorkflowLoadError
 
         try:  # before any output is opened: a workflow that cannot run writes nothing
-            check_workflow(workflow, store, options=job.engine_options)
+            plan = check_workflow(workflow, store, options=job.engine_options)
         except WorkflowLoadError as exc:
             print(f"error: {exc}", file=err)
             return 1
+        if job.journal is not None:
+            return await _journaled(job, workflow, plan, items, store, out, err, started)
+        if job.resume:
+            print("error: --resume goes with --journal FILE (the journal to resume)", file=err)
+            return 2
         writer = None if job.all_nodes else open_output(job.output, job.output_format, out)
         return await _run(job, workflow, items, store, writer, out, err, started)
     finally:
@@ -143,18 +160,204 @@ async def _run(
     return status
 
 
+async def _journaled(
+    job: Job,
+    workflow: Any,
+    plan: Any,
+    items: list[Item] | None,
+    store: Any,
+    out: IO[str],
+    err: IO[str],
+    started: float,
+) -> int:
+    """Run the items in chunks, each item's outcome in the journal (journaled.py); Ctrl-C
+    stops after the chunk in flight (exit 130), a second Ctrl-C at once."""
+    from keitaro_node.app import run_workflow
+    from keitaro_node.runtime.errors import WorkflowError
+    from keitaro_node.runtime.journal import JournalError
+
+    assert job.journal is not None
+    gathering = gathering_nodes(plan.nodes)
+    if gathering or job.all_nodes:
+        why = (
+            "--all-nodes prints whole runs"
+            if job.all_nodes
+            else f"{', '.join(repr(n) for n in gathering)} need every item at once"
+        )
+        print(f"error: --journal runs the items in chunks, and {why}", file=err)
+        return 2
+    start_items = items if items is not None else [Item()]
+    try:
+        journal = open_journal(job.journal, job.workflow)
+        pending, skipped = items_to_run(journal, start_items, job.resume)
+    except JournalError as exc:
+        print(f"error: {exc}", file=err)
+        return 1
+    if journal.changed_workflow:
+        print(f"note: {job.workflow.name} changed since the journal's first run", file=err)
+    writer = open_output(job.output, job.output_format, out)
+    stats = RequestStats()
+    options = {**job.engine_options, STATS_OPTION: stats}
+    if job.dry_run:
+        options[DRY_RUN_OPTION] = True
+    summary = JobSummary(dry_run=job.dry_run, skipped=skipped)
+    progress = progress_for(len(pending), err, job.quiet, unit=" requests")
+    ticker = asyncio.create_task(_tick(progress, stats))
+    stop = _Interrupts(err)
+    status = 0
+    failure = ""
+    try:
+        for chunk in chunks(pending, job.chunk_size):
+            if stop.requested:
+                break
+            numbers = [p.position for p in chunk]
+            chunk_items = [Item(json=p.item.json) for p in chunk]
+            if not job.dry_run:
+                journal.mark_started((p.position, p.content) for p in chunk)
+            run = asyncio.ensure_future(run_workflow(workflow, chunk_items, store, options=options))
+            stop.current = run
+            try:
+                result = await run
+            except WorkflowError as exc:  # items not finished stay `started`: a person decides
+                status = 1
+                summary.stopped_at = exc.node_name
+                done = _finished_of_stop(exc, plan, chunk_items, numbers)
+                for item in exc.completed:
+                    writer.write(item.to_json())
+                summary.add_items(len(chunk), ((n, e is not None) for n, e in done.items()))
+                if not job.dry_run:
+                    hashes = {p.position: p.content for p in chunk}
+                    journal.finish((n, hashes[n], *outcome_of([e])) for n, e in done.items())
+                failure = f"error: node '{exc.node_name}' failed: {exc.error}\n{how_far(exc)}"
+                break
+            errors: dict[int, list[Exception | None]] = {}
+            first_error = _write_branch_ends(
+                workflow, result, chunk_items, writer, summary, numbers, errors
+            )
+            if first_error is not None and not failure:
+                status = 1
+                failure = f"first failure: {first_error}"
+            if not job.dry_run:
+                journal.finish(
+                    (p.position, p.content, *outcome_of(errors.get(p.position, []))) for p in chunk
+                )
+    except asyncio.CancelledError:
+        summary.interrupted = True
+    finally:
+        stop.close()
+        ticker.cancel()
+        progress.close()
+        writer.close()
+        unknown = len(journal.unresolved())
+        journal.close()
+    summary.requests = stats.requests
+    summary.writes = stats.writes
+    if stop.requested:
+        summary.interrupted = True
+    if unknown:
+        summary.hint = (
+            f"{unknown} item(s) have an unknown outcome: see `keitaro-node journal {job.journal}`"
+        )
+    elif summary.interrupted:
+        summary.hint = "resume with the same command and --resume"
+    if failure:
+        print(failure, file=err)
+    print(summary.line(time.perf_counter() - started), file=err)
+    return 130 if summary.interrupted else status
+
+
+def _finished_of_stop(
+    exc: Any, plan: Any, chunk_items: list[Item], numbers: Sequence[int]
+) -> dict[int, Exception | None]:
+    """Positions whose outcome a stopped chunk settles: the failing node's completed items
+    (with their errors), and the item it stopped on when its input can be traced (one node
+    feeds it). The rest stay `started`: whether their writes happened is not known here."""
+    positions = {id(item): numbers[n] for n, item in enumerate(chunk_items)}
+    done: dict[int, Exception | None] = {}
+    for item in exc.completed:
+        position = positions.get(id(root_of(item)))
+        if position is not None and done.get(position) is None:
+            done[position] = item.error
+    failing = _input_item(exc, plan)
+    if failing is not None:
+        position = positions.get(id(root_of(failing)))
+        if position is not None:
+            done[position] = exc.error
+    return done
+
+
+def _input_item(exc: Any, plan: Any) -> Item | None:
+    """The input item the failing node stopped on, when a single node output feeds it."""
+    index = getattr(exc.error, "item_index", None)
+    parents = plan.parents.get(exc.node_name, set())
+    if index is None or exc.result is None or len(parents) != 1:
+        return None
+    (parent,) = parents
+    outputs = [
+        n
+        for n, links in enumerate(plan.children.get(parent, []))
+        if any(link.target == exc.node_name for link in links)
+    ]
+    runs = exc.result.runs.get(parent)
+    if len(outputs) != 1 or not runs or outputs[0] >= len(runs[-1]):
+        return None
+    feed: list[Item] = runs[-1][outputs[0]]
+    return feed[index] if 0 <= index < len(feed) else None
+
+
+class _Interrupts:
+    """Ctrl-C (SIGINT): the first stops the job after the chunk in flight, the second at once."""
+
+    def __init__(self, err: IO[str]) -> None:
+        import signal
+
+        self.err = err
+        self.requested = False
+        self.current: asyncio.Future[Any] | None = None
+        self._loop = asyncio.get_running_loop()
+        try:
+            self._loop.add_signal_handler(signal.SIGINT, self._on_interrupt)
+            self._installed = True
+        except (NotImplementedError, RuntimeError):  # not the main thread, or no signals here
+            self._installed = False
+
+    def _on_interrupt(self) -> None:
+        if not self.requested:
+            self.requested = True
+            print(
+                "\ninterrupted: finishing the items in flight, then stopping "
+                "(Ctrl-C again to stop at once; those items are then left for a decision)",
+                file=self.err,
+            )
+            return
+        if self.current is not None:
+            self.current.cancel()
+
+    def close(self) -> None:
+        if self._installed:
+            import signal
+
+            self._loop.remove_signal_handler(signal.SIGINT)
+
+
 def _write_branch_ends(
     workflow: Any,
     result: Any,
     start_items: list[Item],
     writer: ItemWriter | None,
     summary: JobSummary,
+    numbers: Sequence[int] | None = None,
+    errors: dict[int, list[Exception | None]] | None = None,
 ) -> str | None:
-    """Write the items of every branch end and count them; the first failure's words."""
-    positions = {id(item): n for n, item in enumerate(start_items)}
+    """Write the items of every branch end and count them; the first failure's words.
+
+    `numbers` are the input positions of `start_items` (a chunk of a journaled job); `errors`,
+    when given, gets each position's items' errors (None for an item without one)."""
+    numbers = numbers if numbers is not None else range(len(start_items))
+    positions = {id(item): numbers[n] for n, item in enumerate(start_items)}
     if result.order:  # the trigger's items stand for the input items, one for one
         first = result.outputs.get(result.order[0]) or [[]]
-        positions.update((id(item), n) for n, item in enumerate(first[0]))
+        positions.update((id(item), numbers[n]) for n, item in enumerate(first[0][: len(numbers)]))
     outcomes: list[tuple[int, bool]] = []
     first_error: str | None = None
     for end, items in BranchEnds(workflow).items(result.order, result.runs):
@@ -166,6 +369,8 @@ def _write_branch_ends(
                 writer.write(item.to_json())
             position = _position(item, positions)
             outcomes.append((position, item.error is not None))
+            if errors is not None:
+                errors.setdefault(position, []).append(item.error)
             if item.error is not None and first_error is None:
                 first_error = f"input item {position} at '{end.node}': {item.error}"
     summary.add_items(len(start_items), outcomes)

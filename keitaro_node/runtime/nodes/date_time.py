@@ -7,6 +7,7 @@ gives one output item, paired with it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from ..errors import NodeOperationError
@@ -36,6 +37,10 @@ class DateTimeNode(DescribedNode):
         "defaults": {"name": "Date & Time"},
         "properties": [*V1_PROPERTIES, *V2_PROPERTIES],
     }
+
+    def gathers_all_items(self, parameters: Mapping[str, Any]) -> bool:
+        """Never: each item gives its own date (or, in version 1, none)."""
+        return self.needs_all_items
 
     async def execute(self, ctx: ExecutionContext, items: list[Item]) -> list[list[Item]]:
         if ctx.type_version == 1:

@@ -60,6 +60,10 @@ class HttpRequest(NodeType):
 
     type_names = ("n8n-nodes-base.httpRequest", "httpRequest")
 
+    def gathers_all_items(self, parameters: Mapping[str, Any]) -> bool:
+        """Never: each item is its own request (or paged series); batching only paces them."""
+        return False
+
     @cached_property
     def description(self) -> NodeDescription:
         return _description(VERSIONS[-1])
