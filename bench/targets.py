@@ -100,10 +100,10 @@ def evaluate(results: dict[str, Any]) -> list[dict[str, Any]]:
                 return found
         return None
 
-    million = job(1_000_000, "--output out.jsonl")
+    million = job(1_000_000, "--output out.jsonl --chunk-size 1000")
     checks.append(
         _check(
-            "bulk 10^6 items to out.jsonl: peak RSS < 200 MB",
+            "bulk 10^6 items, --chunk-size 1000, to out.jsonl: peak RSS < 200 MB",
             million["peak_rss_mb"] if million else None,
             200.0,
             False,

@@ -161,3 +161,65 @@ def test_a_workflow_that_needs_every_item_at_once_is_refused_with_a_journal(
     assert "--journal runs the items in chunks, and 'Sort' need every item at once" in done.stderr
     assert not (tmp_path / "j").exists()
     assert tracker.request_count() == 0
+
+
+def test_chunks_give_the_items_a_whole_run_gives(tracker: Sandbox, tmp_path: Path) -> None:
+    workflow = chain(
+        node("Start", "n8n-nodes-base.manualTrigger"),
+        node(
+            "Double",
+            "n8n-nodes-base.set",
+            {
+                "assignments": {
+                    "assignments": [
+                        {"name": "n", "type": "number", "value": "={{ $json.n * 2 }}"},
+                        {"name": "tag", "type": "string", "value": "={{ 'row ' + $json.n }}"},
+                    ]
+                },
+                "includeOtherFields": True,
+            },
+            typeVersion=3.4,
+        ),
+        node(
+            "Big?",
+            "n8n-nodes-base.if",
+            {
+                "conditions": {
+                    "options": {"caseSensitive": True, "typeValidation": "strict"},
+                    "combinator": "and",
+                    "conditions": [
+                        {
+                            "leftValue": "={{ $json.n }}",
+                            "rightValue": 20,
+                            "operator": {"type": "number", "operation": "gt"},
+                        }
+                    ],
+                }
+            },
+            typeVersion=2.2,
+        ),
+        node("Big", "n8n-nodes-base.noOp"),
+    )
+    path = tmp_path / "item_wise.json"
+    path.write_text(json.dumps(workflow))
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text("".join(json.dumps({"n": n}) + "\n" for n in range(25)))
+    outputs = {}
+    for label, extra in (("whole", []), ("chunked", ["--chunk-size", "4"])):
+        done = cli(tracker, "run", str(path), "--input", str(rows), "--format", "jsonl", *extra)
+        assert done.returncode == 0, done.stderr
+        assert summary_line(done.stderr).startswith(
+            "25 items in: 25 ok, 0 failed (Big? (output 1): 11, Big: 14)"
+        )
+        outputs[label] = [json.loads(line)["json"] for line in done.stdout.splitlines()]
+    assert sorted(outputs["chunked"], key=json.dumps) == sorted(outputs["whole"], key=json.dumps)
+    assert len(outputs["whole"]) == 25
+
+    sort = chain(
+        node("Start", "n8n-nodes-base.manualTrigger"),
+        node("Sort", "n8n-nodes-base.sort", {"sortFieldsUi": {"sortField": [{"fieldName": "n"}]}}),
+    )
+    path.write_text(json.dumps(sort))
+    refused = cli(tracker, "run", str(path), "--input", str(rows), "--chunk-size", "4")
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert "--chunk-size runs the items in chunks, and 'Sort' need every item" in refused.stderr

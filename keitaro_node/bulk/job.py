@@ -21,16 +21,16 @@ from keitaro_node.runtime.http.stats import STATS_OPTION, RequestStats
 from keitaro_node.runtime.items import Item, PairedItem
 
 from .branches import BranchEnds, root_of
-from .failure import failure_report, how_far, runs_json
-from .inputs import open_items
-from .journaled import (
+from .chunked import (
     DEFAULT_CHUNK,
-    chunks,
+    check_start,
     gathering_nodes,
-    items_to_run,
     open_journal,
     outcome_of,
+    pending_chunks,
 )
+from .failure import failure_report, how_far, runs_json
+from .inputs import ItemSource, open_items
 from .outputs import ItemWriter, open_output
 from .progress import Progress, progress_for
 from .summary import JobSummary
@@ -55,7 +55,7 @@ class Job:
     engine_options: dict[str, Any] = field(default_factory=dict)
     journal: Path | None = None
     resume: bool = False
-    chunk_size: int = DEFAULT_CHUNK
+    chunk_size: int | None = None  # run the input this many items at a time
 
 
 async def run_job(job: Job, stdout: IO[str] | None = None, stderr: IO[str] | None = None) -> int:
@@ -66,10 +66,13 @@ async def run_job(job: Job, stdout: IO[str] | None = None, stderr: IO[str] | Non
     err = stderr or sys.stderr
     started = time.perf_counter()
     workflow = load_workflow(job.workflow)
+    chunked = job.chunk_size is not None or job.journal is not None
     items: list[Item] | None = None
+    source: ItemSource | None = None
     if job.input is not None:
         source = open_items(job.input, job.input_format)
-        items = [Item(json=row) for row in source]
+        if not chunked:  # a whole run sees every item at once, as in n8n
+            items = [Item(json=row) for row in source]
     store = _store(job.credentials)
     sandbox = await _start_sandbox(store, err) if job.sandbox else None
     try:
@@ -81,8 +84,9 @@ async def run_job(job: Job, stdout: IO[str] | None = None, stderr: IO[str] | Non
         except WorkflowLoadError as exc:
             print(f"error: {exc}", file=err)
             return 1
-        if job.journal is not None:
-            return await _journaled(job, workflow, plan, items, store, out, err, started)
+        if chunked:
+            rows = source if source is not None else ItemSource("no input", iter([{}]), 1)
+            return await _chunked(job, workflow, plan, rows, store, out, err, started)
         if job.resume:
             print("error: --resume goes with --journal FILE (the journal to resume)", file=err)
             return 2
@@ -160,23 +164,22 @@ async def _run(
     return status
 
 
-async def _journaled(
+async def _chunked(
     job: Job,
     workflow: Any,
     plan: Any,
-    items: list[Item] | None,
+    rows: ItemSource,
     store: Any,
     out: IO[str],
     err: IO[str],
     started: float,
 ) -> int:
-    """Run the items in chunks, each item's outcome in the journal (journaled.py); Ctrl-C
-    stops after the chunk in flight (exit 130), a second Ctrl-C at once."""
+    """Run the input a chunk at a time (chunked.py), each item's outcome in the journal when
+    there is one; Ctrl-C stops after the chunk in flight (exit 130), a second Ctrl-C at once."""
     from keitaro_node.app import run_workflow
     from keitaro_node.runtime.errors import WorkflowError
     from keitaro_node.runtime.journal import JournalError
 
-    assert job.journal is not None
     gathering = gathering_nodes(plan.nodes)
     if gathering or job.all_nodes:
         why = (
@@ -184,35 +187,43 @@ async def _journaled(
             if job.all_nodes
             else f"{', '.join(repr(n) for n in gathering)} need every item at once"
         )
-        print(f"error: --journal runs the items in chunks, and {why}", file=err)
+        flag = "--journal" if job.journal is not None else "--chunk-size"
+        print(f"error: {flag} runs the items in chunks, and {why}", file=err)
         return 2
-    start_items = items if items is not None else [Item()]
-    try:
-        journal = open_journal(job.journal, job.workflow)
-        pending, skipped = items_to_run(journal, start_items, job.resume)
-    except JournalError as exc:
-        print(f"error: {exc}", file=err)
-        return 1
-    if journal.changed_workflow:
-        print(f"note: {job.workflow.name} changed since the journal's first run", file=err)
+    journal = None
+    if job.journal is not None:
+        try:
+            journal = open_journal(job.journal, job.workflow)
+            check_start(journal, job.resume)
+        except JournalError as exc:
+            if journal is not None:
+                journal.close()
+            print(f"error: {exc}", file=err)
+            return 1
+        if journal.changed_workflow:
+            print(f"note: {job.workflow.name} changed since the journal's first run", file=err)
     writer = open_output(job.output, job.output_format, out)
     stats = RequestStats()
     options = {**job.engine_options, STATS_OPTION: stats}
     if job.dry_run:
         options[DRY_RUN_OPTION] = True
-    summary = JobSummary(dry_run=job.dry_run, skipped=skipped)
-    progress = progress_for(len(pending), err, job.quiet, unit=" requests")
+    summary = JobSummary(dry_run=job.dry_run)
+    progress = progress_for(rows.total, err, job.quiet, unit=" requests")
     ticker = asyncio.create_task(_tick(progress, stats))
     stop = _Interrupts(err)
     status = 0
     failure = ""
+    size = job.chunk_size or DEFAULT_CHUNK
     try:
-        for chunk in chunks(pending, job.chunk_size):
+        for chunk, skipped in pending_chunks(rows, size, journal):
+            summary.skipped += skipped
             if stop.requested:
                 break
+            if not chunk:
+                continue
             numbers = [p.position for p in chunk]
-            chunk_items = [Item(json=p.item.json) for p in chunk]
-            if not job.dry_run:
+            chunk_items = [p.item for p in chunk]
+            if journal is not None and not job.dry_run:
                 journal.mark_started((p.position, p.content) for p in chunk)
             run = asyncio.ensure_future(run_workflow(workflow, chunk_items, store, options=options))
             stop.current = run
@@ -225,7 +236,7 @@ async def _journaled(
                 for item in exc.completed:
                     writer.write(item.to_json())
                 summary.add_items(len(chunk), ((n, e is not None) for n, e in done.items()))
-                if not job.dry_run:
+                if journal is not None and not job.dry_run:
                     hashes = {p.position: p.content for p in chunk}
                     journal.finish((n, hashes[n], *outcome_of([e])) for n, e in done.items())
                 failure = f"error: node '{exc.node_name}' failed: {exc.error}\n{how_far(exc)}"
@@ -237,10 +248,13 @@ async def _journaled(
             if first_error is not None and not failure:
                 status = 1
                 failure = f"first failure: {first_error}"
-            if not job.dry_run:
+            if journal is not None and not job.dry_run:
                 journal.finish(
                     (p.position, p.content, *outcome_of(errors.get(p.position, []))) for p in chunk
                 )
+    except JournalError as exc:
+        status = 1
+        failure = f"error: {exc}"
     except asyncio.CancelledError:
         summary.interrupted = True
     finally:
@@ -248,8 +262,10 @@ async def _journaled(
         ticker.cancel()
         progress.close()
         writer.close()
-        unknown = len(journal.unresolved())
-        journal.close()
+        unknown = 0
+        if journal is not None:
+            unknown = len(journal.unresolved())
+            journal.close()
     summary.requests = stats.requests
     summary.writes = stats.writes
     if stop.requested:
@@ -258,7 +274,7 @@ async def _journaled(
         summary.hint = (
             f"{unknown} item(s) have an unknown outcome: see `keitaro-node journal {job.journal}`"
         )
-    elif summary.interrupted:
+    elif summary.interrupted and journal is not None:
         summary.hint = "resume with the same command and --resume"
     if failure:
         print(failure, file=err)

@@ -1,6 +1,8 @@
-"""Journaled jobs: input items run in chunks, each item's outcome kept, so a re-run is safe.
+"""Chunked and journaled jobs: input items run a chunk at a time, each item's outcome kept.
 
-With `--journal FILE`, the items are handed to the workflow a chunk at a time. Before a chunk
+With `--chunk-size N` the input is read and run N items at a time, and each chunk's output is
+written before the next is read, so memory stays flat however long the job. With
+`--journal FILE` (chunks of 100 unless told) the items are chunked the same way. Before a chunk
 runs its items are recorded `started`; when it ends, each becomes `ok`, `failed` or
 `ambiguous` (a write was sent and no answer came). `--resume` skips `ok` items, runs `failed`
 ones again, and refuses to start while items are `started` or `ambiguous`: only a person who
@@ -9,21 +11,21 @@ has looked at the tracker can say whether those writes happened (`keitaro-node j
 
 Chunks are separate executions, as a Loop Over Items batch is in n8n: a workflow whose nodes
 need every item at once (Sort, Aggregate, a Code node run once for all items, ...) would see
-only a chunk, so it is refused with --journal.
+only a chunk, so it is refused with --chunk-size and --journal.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from keitaro_node.runtime.items import Item
-from keitaro_node.runtime.journal import Entry, Journal, JournalError, Status, content_hash
+from keitaro_node.runtime.journal import Journal, JournalError, Status, content_hash
 
-DEFAULT_CHUNK = 100
+DEFAULT_CHUNK = 100  # with --journal and no --chunk-size
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,41 +43,17 @@ def open_journal(path: Path, workflow_path: Path) -> Journal:
     return Journal(path, workflow_path.name, content_hash(json.loads(text)))
 
 
-def items_to_run(
-    journal: Journal, items: Sequence[Item], resume: bool
-) -> tuple[list[Pending], int]:
-    """The items this run must send, and how many an earlier run finished (skipped).
-
-    JournalError when the journal already holds this workflow's records and `resume` is off,
-    when an item differs from the one recorded at its position, or when items wait for a
-    decision.
-    """
-    entries = journal.entries()
-    if entries and not resume:
+def check_start(journal: Journal, resume: bool) -> None:
+    """JournalError when the journal holds this workflow's records and `resume` is off, or
+    when items wait for a decision."""
+    counts = journal.counts()
+    if counts and not resume:
+        listed = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
         raise JournalError(
             f"{journal.path} already has records of {journal.workflow} "
-            f"({_counts(entries)}): add --resume to go on with that job, or use another file"
+            f"({listed}): add --resume to go on with that job, or use another file"
         )
-    pending: list[Pending] = []
-    skipped = 0
-    differ: list[int] = []
-    waiting: list[Entry] = []
-    for position, item in enumerate(items):
-        content = content_hash(item.json)
-        entry = entries.get(position)
-        if entry is not None and entry.content != content:
-            differ.append(position)
-        elif entry is not None and entry.status == "ok":
-            skipped += 1
-        elif entry is not None and entry.status in ("started", "ambiguous"):
-            waiting.append(entry)
-        else:
-            pending.append(Pending(position, content, item))
-    if differ:
-        raise JournalError(
-            f"input items {_listed(differ)} differ from the ones {journal.path} recorded at "
-            "those positions: resume with the same input, in the same order"
-        )
+    waiting = journal.unresolved()
     if waiting:
         where = _listed([e.position for e in waiting])
         raise JournalError(
@@ -84,12 +62,48 @@ def items_to_run(
             f"with `keitaro-node journal {journal.path} --mark-done POSITIONS` (it happened) or "
             "`--retry POSITIONS` (send again), and resume"
         )
+
+
+def pending_chunks(
+    rows: Iterable[dict[str, Any]], size: int, journal: Journal | None
+) -> Iterator[tuple[list[Pending], int]]:
+    """The input read `size` rows at a time: each chunk's items still to run, and how many of
+    its rows an earlier run finished. JournalError when a row differs from the one the journal
+    recorded at its position (raised before that chunk runs)."""
+    batch: list[tuple[int, dict[str, Any]]] = []
+    for position, row in enumerate(rows):
+        batch.append((position, row))
+        if len(batch) >= size:
+            yield _pending(batch, journal)
+            batch = []
+    if batch:
+        yield _pending(batch, journal)
+
+
+def _pending(
+    batch: list[tuple[int, dict[str, Any]]], journal: Journal | None
+) -> tuple[list[Pending], int]:
+    if journal is None:
+        return [Pending(position, "", Item(json=row)) for position, row in batch], 0
+    entries = journal.entries([position for position, _ in batch])
+    pending: list[Pending] = []
+    skipped = 0
+    differ: list[int] = []
+    for position, row in batch:
+        content = content_hash(row)
+        entry = entries.get(position)
+        if entry is not None and entry.content != content:
+            differ.append(position)
+        elif entry is not None and entry.status == "ok":
+            skipped += 1
+        else:
+            pending.append(Pending(position, content, Item(json=row)))
+    if differ:
+        raise JournalError(
+            f"input items {_listed(differ)} differ from the ones {journal.path} recorded at "
+            "those positions: resume with the same input, in the same order"
+        )
     return pending, skipped
-
-
-def chunks(pending: Sequence[Pending], size: int) -> Iterator[Sequence[Pending]]:
-    for start in range(0, len(pending), max(1, size)):
-        yield pending[start : start + size]
 
 
 def gathering_nodes(plan_nodes: dict[str, Any]) -> list[str]:
@@ -105,13 +119,6 @@ def outcome_of(errors: Sequence[BaseException | None]) -> tuple[Status, dict[str
     unsure = [e for e in found if getattr(e, "ambiguous", False)]
     first = unsure[0] if unsure else found[0]
     return ("ambiguous" if unsure else "failed"), {"error": str(first)[:500]}
-
-
-def _counts(entries: dict[int, Entry]) -> str:
-    counts: dict[str, int] = {}
-    for entry in entries.values():
-        counts[entry.status] = counts.get(entry.status, 0) + 1
-    return ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
 
 
 def _listed(positions: Sequence[int]) -> str:
