@@ -31,6 +31,7 @@ from .startup import cli_path
 WORKFLOW = ROOT / "workflows" / "create_stream.json"
 LIMITS = {"concurrency": 8, "requestsPerSecond": 0}
 CHUNKED = "--output out.jsonl --chunk-size 1000"
+CHUNKED_STDOUT = "stdout (piped) --chunk-size 1000"
 
 
 def bench_workflow(folder: Path) -> Path:
@@ -179,6 +180,7 @@ def measure(sizes: list[int], timeout: float = 7200, log: Any = None) -> dict[st
                 (CHUNKED, out_file, ("--chunk-size", "1000"))
             ]
             if size <= 100_000:  # a whole run holds every item: kept to sizes that fit
+                outputs.append((CHUNKED_STDOUT, None, ("--chunk-size", "1000")))
                 outputs.append(("--output out.jsonl", out_file, ()))
                 outputs.append(("stdout (piped)", None, ()))
             for label, output, extra in outputs:
