@@ -50,6 +50,9 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="let the workflow write output files anywhere (absolute paths, '..')",
     )
+    from keitaro_node.temporal import command as temporal_command
+
+    temporal_command.add_run_arguments(run)
 
     describe = sub.add_parser(
         "describe", help="show the node's resources, operations and parameters"
@@ -119,6 +122,8 @@ def _parser() -> argparse.ArgumentParser:
     mcp.add_argument("--http", action="store_true", help="serve streamable HTTP instead of stdio")
     mcp.add_argument("--host", default="127.0.0.1", help="HTTP address (default 127.0.0.1)")
     mcp.add_argument("--port", type=int, default=8000, help="HTTP port (0: any free port)")
+
+    temporal_command.add_commands(sub)
     return parser
 
 
@@ -129,6 +134,10 @@ def main(argv: list[str] | None = None) -> int:
         level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
     try:
+        from keitaro_node.temporal import command as temporal_command
+
+        if temporal_command.wants_temporal(args):
+            return temporal_command.main(args, run_async)
         if args.command == "run":
             return run_async(_run(args))
         if args.command == "describe":

@@ -65,6 +65,8 @@ class RunRequest:
     chunk: int | None = None  # items per activity for work without a tracker budget
     parallel_chunks: int = 4
     all_nodes: bool = False
+    # how soon a dead worker's chunk goes to another (its progress is kept in heartbeats)
+    heartbeat_timeout_s: float = 15.0
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -75,6 +77,7 @@ class RunRequest:
             "chunk": self.chunk,
             "parallelChunks": self.parallel_chunks,
             "allNodes": self.all_nodes,
+            "heartbeatTimeout": self.heartbeat_timeout_s,
         }
 
 

@@ -29,8 +29,11 @@ Recorder = Callable[[JsonDict], Awaitable[None]]
 FORMAT = 1
 
 
-class AttemptLost(RuntimeError):
-    """Temporal no longer takes this attempt's heartbeats: another attempt owns the chunk."""
+class AttemptLost(BaseException):
+    """Temporal no longer takes this attempt's heartbeats: another attempt owns the chunk.
+
+    A BaseException, as cancellation is: a node's per-item error handling must not turn it
+    into an error item - the whole attempt stops."""
 
 
 class ChunkProgress:

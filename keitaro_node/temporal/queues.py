@@ -29,12 +29,21 @@ def tracker_queue(base: str, credential: str) -> str:
 
 def credential_of(
     credential_refs: Mapping[str, str], credential_types: Iterable[str]
-) -> str | None:
-    """The credential whose tracker a node's work uses: its first credential's name, or the
-    type name when the workflow gives none (the credentials file then keys it by type)."""
+) -> tuple[str, str | None] | None:
+    """The credential whose tracker a node's work uses: its first credential type, and the
+    name the workflow gives it (None when it gives none)."""
     for type_name in credential_types:
-        return credential_refs.get(type_name) or type_name
+        return type_name, credential_refs.get(type_name)
     return None
+
+
+def served_name(type_name: str, reference: str | None, known: Iterable[str]) -> str:
+    """The queue key of a credential as workers resolve it: the workflow's name for it when
+    the workers know that name (a credentials file section, a --tracker), else its type (the
+    values then come from the type's section or environment variables)."""
+    if reference and reference in set(known):
+        return reference
+    return type_name
 
 
 @dataclass(frozen=True)
