@@ -91,6 +91,12 @@ def parser() -> argparse.ArgumentParser:
         "--scale-params", default="{}", help="extra node parameters for the export (JSON)"
     )
     p.add_argument(
+        "--bulk",
+        type=_ints,
+        default=[10_000, 100_000, 1_000_000],
+        help="items per `keitaro-node run` bulk job, comma list (default 10000,100000,1000000)",
+    )
+    p.add_argument(
         "--loop",
         choices=("asyncio", "uvloop"),
         default="asyncio",
@@ -134,6 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         page_size=args.page_size,
         scale_params=json.loads(args.scale_params),
         client_n=args.client_n,
+        bulk_sizes=args.bulk,
     )
 
     def log(message: str) -> None:
@@ -153,7 +160,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(text)
     failed = [
         name
-        for name in ("throughput", "sandbox", "overhead", "startup", "scale", "client")
+        for name in (
+            "throughput",
+            "sandbox",
+            "overhead",
+            "startup",
+            "scale",
+            "client",
+            "serve",
+            "bulk",
+        )
         if isinstance(results.get(name), dict) and "error" in results[name]
     ]
     if failed:

@@ -134,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=20.0)
     parser.add_argument("--rate-n", type=int, default=400)
     parser.add_argument("--chunk", type=int, default=100)
+    parser.add_argument("--budget-chunk", type=int, default=10)
     args = parser.parse_args(argv)
 
     from keitaro_node.temporal.devserver import start_dev_server
@@ -176,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(row), file=sys.stderr, flush=True)
         before = len(arrivals(standin.url))
         queue = "bench-budget"
-        budget = ["--tracker", f"keitaroApi={args.rate:g}", "--chunk-size", "10"]
+        budget = ["--tracker", f"keitaroApi={args.rate:g}", "--chunk-size", str(args.budget_chunk)]
         workers = start_workers(dev.address, queue, 2, env, folder / "budget.log", *budget)
         try:
             wall, done = asyncio.run(durable_run(dev.address, queue, args.rate_n, 8))

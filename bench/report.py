@@ -339,6 +339,72 @@ def _client(results: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _bulk(results: dict[str, Any]) -> list[str]:
+    part = results.get("bulk")
+    if not part:
+        return []
+    failed = _failed("7. Bulk jobs", part)
+    if failed:
+        return failed
+    rows = []
+    for job in part["jobs"]:
+        if "error" in job:
+            rows.append([job["items"], job["output"], "-", "-", "-", "-", "-", job["error"][:100]])
+            continue
+        rows.append(
+            [
+                job["items"],
+                job["output"],
+                job["items_per_s"],
+                job["us_per_item"],
+                job.get("first_output_s"),
+                job["peak_rss_mb"],
+                job.get("kb_per_item"),
+                "",
+            ]
+        )
+    inside = part.get("in_process", {})
+    limits = part.get("limits", {})
+    return [
+        "7. Bulk jobs: `keitaro-node run` over JSON-lines items, Manual Trigger -> Edit Fields "
+        f"-> Keitaro stream create ({limits}), stand-in tracker at 0 ms, one fresh process each",
+        table(
+            [
+                "items",
+                "output",
+                "items/s",
+                "wall us/item",
+                "first output s",
+                "peak RSS MB",
+                "KB/item",
+                "",
+            ],
+            rows,
+        ),
+        f"   the same workflow in-process (run_workflow on a list) on {inside.get('items')} "
+        f"items: {_cell(inside.get('items_per_s'))} items/s, peak RSS "
+        f"{_cell(inside.get('peak_rss_mb'))} MB",
+    ]
+
+
+def _serve(results: dict[str, Any]) -> list[str]:
+    part = results.get("serve")
+    if not part:
+        return []
+    failed = _failed("6. Serve", part)
+    if failed:
+        return failed
+    rows = [
+        [r["n"], r["concurrency"], r["calls_per_s"], f"{r['spread']:.0%}", r["wall_s"], r["failed"]]
+        for r in part["runs"]
+    ]
+    return [
+        f"6. Serve: keitaro-node serve in its own process, {part['endpoint']}; "
+        f"{part['workflow']}; median of {results['config']['repeat']} runs",
+        table(["N", "c", "requests/s", "spread", "wall s", "failed"], rows),
+    ]
+
+
 def _targets(results: dict[str, Any]) -> list[str]:
     checks = results.get("targets", [])
     if not checks:
@@ -359,7 +425,7 @@ def render(results: dict[str, Any]) -> str:
         f"command: {results['config']['command']}",
         "",
     ]
-    for section in (_throughput, _overhead, _startup, _scale, _client, _targets):
+    for section in (_throughput, _overhead, _startup, _scale, _client, _serve, _bulk, _targets):
         body = section(results)
         if body:
             lines += [*body, ""]

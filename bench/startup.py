@@ -61,7 +61,10 @@ def time_command(argv: list[str], runs: int) -> dict[str, Any]:
 
 
 def measure(runs: int) -> list[dict[str, Any]]:
-    return [{"command": name, **time_command(argv, runs)} for name, argv in commands()]
+    from .first_request import time_to_first_request
+
+    timed = [{"command": name, **time_command(argv, runs)} for name, argv in commands()]
+    return [*timed, time_to_first_request(runs)]
 
 
 def import_profile(code: str, top: int = 15) -> list[dict[str, Any]]:
@@ -90,6 +93,18 @@ def import_profile(code: str, top: int = 15) -> list[dict[str, Any]]:
     rows.sort(key=lambda r: r["cumulative_ms"], reverse=True)
     return rows[:top]
 
+
+RUN_CODE = (
+    "import contextlib, io, json, os, tempfile\n"
+    "from keitaro_node.cli import main\n"
+    "folder = tempfile.mkdtemp()\n"
+    "items = os.path.join(folder, 'one.json')\n"
+    "open(items, 'w').write(json.dumps([{'campaign_id': 1}]))\n"
+    "os.environ.update(KEITARO_DOMAIN='http://127.0.0.1:9', KEITARO_API_KEY='k' * 32)\n"
+    "with contextlib.redirect_stderr(io.StringIO()):\n"
+    "    main(['run', 'workflows/create_stream.json', '--input', items, '--dry-run',\n"
+    "          '--format', 'summary'])\n"
+)
 
 HELP_CODE = (
     "import sys\n"

@@ -11,13 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import client_runs, node_runs, profiling, raw_client, scale, servers, startup
+from . import bulk, client_runs, node_runs, profiling, raw_client, scale, servers, startup
+from . import serve as serve_bench
 from .measure import Sample, Summary, loop_name, summarize
 from .workload import input_items, stream_bodies
 
 Log = Callable[[str], None]
 
-PARTS = ("throughput", "overhead", "startup", "scale", "client")
+PARTS = ("throughput", "overhead", "startup", "scale", "client", "serve", "bulk")
 
 
 @dataclass
@@ -36,6 +37,7 @@ class Config:
     page_size: int = 1000
     scale_params: dict[str, Any] = field(default_factory=dict)
     client_n: int = 500
+    bulk_sizes: list[int] = field(default_factory=lambda: [10_000, 100_000, 1_000_000])
 
 
 def machine() -> dict[str, Any]:
@@ -259,6 +261,7 @@ def startup_times(config: Config, log: Log) -> dict[str, Any]:
         result["import_profile"] = {
             "keitaro-node --help": startup.import_profile(startup.HELP_CODE),
             "keitaro-node describe": startup.import_profile(startup.DESCRIBE_CODE),
+            "keitaro-node run --dry-run": startup.import_profile(startup.RUN_CODE),
         }
     return result
 
@@ -360,6 +363,7 @@ def run_all(config: Config, log: Log) -> dict[str, Any]:
             "scale_rows": config.scale_rows,
             "page_size": config.page_size,
             "client_n": config.client_n,
+            "bulk_sizes": config.bulk_sizes,
             "command": " ".join(["python -m bench", *sys.argv[1:]]),
         },
     }
@@ -378,5 +382,13 @@ def run_all(config: Config, log: Log) -> dict[str, Any]:
     if "client" in config.parts:
         results["client"] = _guarded(
             "client", log, lambda: [client_at(config, ms, log) for ms in config.latency_ms]
+        )
+    if "bulk" in config.parts:
+        results["bulk"] = _guarded("bulk", log, lambda: bulk.measure(config.bulk_sizes, log=log))
+    if "serve" in config.parts:
+        results["serve"] = _guarded(
+            "serve",
+            log,
+            lambda: serve_bench.measure(config.n, config.concurrency, config.repeat, log),
         )
     return results

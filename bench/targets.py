@@ -53,6 +53,26 @@ def evaluate(results: dict[str, Any]) -> list[dict[str, Any]]:
             "s",
         )
     )
+    help_fast = commands.get("keitaro-node --help")
+    checks.append(
+        _check(
+            "keitaro-node --help < 0.1 s (median)",
+            help_fast["median_s"] if help_fast else None,
+            0.1,
+            False,
+            "s",
+        )
+    )
+    first = commands.get("keitaro-node run (to the first request)")
+    checks.append(
+        _check(
+            "keitaro-node run: first request < 0.15 s after start (median)",
+            first["median_s"] if first else None,
+            0.15,
+            False,
+            "s",
+        )
+    )
     imp = commands.get('python -c "import keitaro_node"')
     checks.append(
         _check(
@@ -69,5 +89,49 @@ def evaluate(results: dict[str, Any]) -> list[dict[str, Any]]:
             peak = export["peak_rss_mb"]
     checks.append(
         _check("export 10^6 rows (outputFile) peak RSS < 300 MB", peak, 300.0, False, "MB")
+    )
+    bulk = results.get("bulk", {})
+    jobs = bulk.get("jobs", []) if isinstance(bulk, dict) else []
+
+    def job(items: int, output: str) -> dict[str, Any] | None:
+        for entry in jobs:
+            if entry["items"] == items and entry["output"] == output and "error" not in entry:
+                found: dict[str, Any] = entry
+                return found
+        return None
+
+    million = job(1_000_000, "--output out.jsonl --chunk-size 1000")
+    checks.append(
+        _check(
+            "bulk 10^6 items, --chunk-size 1000, to out.jsonl: peak RSS < 200 MB",
+            million["peak_rss_mb"] if million else None,
+            200.0,
+            False,
+            "MB",
+        )
+    )
+    checks.append(
+        _check(
+            "bulk 10^6 items: first output line < 2 s",
+            million.get("first_output_s") if million else None,
+            2.0,
+            False,
+            "s",
+        )
+    )
+    inside = bulk.get("in_process", {}) if isinstance(bulk, dict) else {}
+    ratio = None
+    if million and inside.get("items_per_s"):
+        ratio = million["items_per_s"] / inside["items_per_s"]
+    checks.append(_check("bulk 10^6 items/s >= 0.9x in-process 10^4", ratio, 0.9, True, "x"))
+    stdout_job = job(100_000, "stdout (piped)")
+    checks.append(
+        _check(
+            "bulk 10^5 items to stdout: peak RSS < 300 MB",
+            stdout_job["peak_rss_mb"] if stdout_job else None,
+            300.0,
+            False,
+            "MB",
+        )
     )
     return checks

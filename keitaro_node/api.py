@@ -104,7 +104,7 @@ def _error(node: str, output: int, index: int, item: Item) -> ItemError:
         node=node,
         output=output,
         index=index,
-        input_item=item.paired_item.item if item.paired_item is not None else None,
+        input_item=item.pairs()[0].item if item.pairs() else None,
         kind=str(data.get("name") or type(error).__name__),
         message=str(data.get("message") or error),
         http_code=data.get("httpCode"),

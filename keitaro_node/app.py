@@ -7,6 +7,7 @@ from typing import Any
 
 from keitaro_node.runtime.credentials import CredentialStore
 from keitaro_node.runtime.engine import Engine, RunResult
+from keitaro_node.runtime.engine.plan import Plan
 from keitaro_node.runtime.items import Item
 from keitaro_node.runtime.plugins import PluginHost
 from keitaro_node.runtime.workflow import Workflow
@@ -33,3 +34,15 @@ async def run_workflow(
     """Run a workflow with the default host; raises WorkflowError when a node stops it."""
     engine = Engine(host or plugin_host(), credentials, options)
     return await engine.run(workflow, items)
+
+
+def check_workflow(
+    workflow: Workflow,
+    credentials: CredentialStore | None = None,
+    host: PluginHost | None = None,
+    options: Mapping[str, Any] | None = None,
+) -> Plan:
+    """Check everything a run needs without running it; WorkflowLoadError lists the problems
+    (for callers that must know before they open outputs or take input). The plan tells
+    which nodes the run reaches and how they take items."""
+    return Engine(host or plugin_host(), credentials, options).prepare(workflow)

@@ -6,7 +6,6 @@ Heavy modules load inside the commands, so `keitaro-node --help` stays fast.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
 import os
@@ -29,15 +28,72 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="run a workflow and print the output items as JSON")
+    run = sub.add_parser(
+        "run",
+        help="run a workflow over items from a file (JSON, JSON Lines, CSV) or stdin",
+        description="Run an n8n-format workflow once over the input items. Output items "
+        "(those of every branch end) go to stdout as a JSON array, or to --output; a summary "
+        "line ends every run on stderr, with progress above it on a terminal.",
+    )
     run.add_argument("workflow", type=Path, help="workflow JSON file (n8n format)")
-    run.add_argument("--input", type=Path, help="JSON file with the input items (array of objects)")
+    run.add_argument(
+        "--input",
+        metavar="FILE",
+        help="input items: a JSON array or object, JSON Lines or CSV file; '-' for stdin",
+    )
+    run.add_argument(
+        "--input-format",
+        choices=("json", "jsonl", "csv"),
+        help="format of --input (default: by its extension; stdin: json)",
+    )
+    run.add_argument(
+        "--output", metavar="FILE", help="write output items to FILE (.json or .jsonl)"
+    )
+    run.add_argument(
+        "--format",
+        dest="output_format",
+        choices=("json", "jsonl", "summary"),
+        help="output as a JSON array (default), JSON Lines, or only the summary line",
+    )
+    run.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check every item and output the request it would send; send nothing",
+    )
+    run.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    run.add_argument(
+        "--journal",
+        type=Path,
+        metavar="FILE",
+        help="run the items in chunks and keep each one's outcome in FILE, so that a re-run "
+        "with --resume sends no write twice",
+    )
+    run.add_argument(
+        "--resume",
+        action="store_true",
+        help="go on with the job in --journal FILE: skip items done, refuse unknown outcomes",
+    )
+    run.add_argument(
+        "--chunk-size",
+        type=int,
+        metavar="N",
+        help="read and run the input N items at a time, each chunk its own execution: memory "
+        "stays flat however long the job (with --journal: 100 unless told)",
+    )
     run.add_argument("--credentials", type=Path, help="credentials file (JSON or YAML)")
     run.add_argument(
         "--sandbox", action="store_true", help="run against a built-in sandbox tracker"
     )
     run.add_argument(
-        "--all-nodes", action="store_true", help="print every node's output, not only the last"
+        "--all-nodes",
+        action="store_true",
+        help="print every run of every node ({runs: {node: [[items per output] per run]}})",
+    )
+    run.add_argument(
+        "--max-node-runs",
+        type=int,
+        default=None,
+        help="stop a run when one node would run more often than this (loops; default 10000)",
     )
     run.add_argument(
         "--output-dir",
@@ -53,6 +109,22 @@ def _parser() -> argparse.ArgumentParser:
     from keitaro_node.temporal import command as temporal_command
 
     temporal_command.add_run_arguments(run)
+
+    journal = sub.add_parser(
+        "journal",
+        help="show a run journal and record decisions on items whose outcome is unknown",
+        description="List what a job's journal (run --journal FILE) recorded, and the items "
+        "whose outcome is unknown (a write left without an answer). After checking the "
+        "tracker, record what you found: --mark-done (it happened) or --retry (run it again "
+        "on --resume). Positions: 3,7,10-12. Exit status 1 while items wait for a decision.",
+    )
+    journal.add_argument("file", type=Path, help="the journal file")
+    journal.add_argument("--workflow", help="which workflow's records (when it holds several)")
+    journal.add_argument("--mark-done", metavar="POSITIONS", help="these items did happen")
+    journal.add_argument(
+        "--retry", metavar="POSITIONS", help="these items did not happen: run them again"
+    )
+    journal.add_argument("--json", action="store_true", help="print the records as JSON")
 
     describe = sub.add_parser(
         "describe", help="show the node's resources, operations and parameters"
@@ -85,6 +157,17 @@ def _parser() -> argparse.ArgumentParser:
         "$KEITARO_OPENAPI, ./keitaro-admin-api-openapi.json, or ../shared/keitaro-api/ "
         "beside the checkout)",
     )
+
+    serve = sub.add_parser(
+        "serve",
+        help="serve a folder of workflows: webhooks, schedules and POST /run",
+        description="Serve every workflow file of DIR: Webhook nodes at /webhook/<path>, "
+        "Schedule Trigger nodes on time, POST /run/<name> for callers such as n8n's HTTP "
+        "Request node; logs one JSON line per request on stderr.",
+    )
+    from keitaro_node.serve.command import add_arguments as add_serve_arguments
+
+    add_serve_arguments(serve)
 
     check = sub.add_parser("test-credentials", help="check that the credentials reach the tracker")
     check.add_argument("--credentials", type=Path, help="credentials file (JSON or YAML)")
@@ -124,12 +207,21 @@ def _parser() -> argparse.ArgumentParser:
     mcp.add_argument("--port", type=int, default=8000, help="HTTP port (0: any free port)")
 
     temporal_command.add_commands(sub)
+    for command in sub.choices.values():  # -v before or after the command
+        command.add_argument(
+            "-v",
+            "--verbose",
+            dest="verbose_after",
+            action="count",
+            default=0,
+            help="log requests (-v) and details (-vv)",
+        )
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    level = logging.WARNING - 10 * min(args.verbose, 2)
+    level = logging.WARNING - 10 * min(args.verbose + getattr(args, "verbose_after", 0), 2)
     logging.basicConfig(
         level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
@@ -140,12 +232,18 @@ def main(argv: list[str] | None = None) -> int:
             return temporal_command.main(args, run_async)
         if args.command == "run":
             return run_async(_run(args))
+        if args.command == "journal":
+            return _journal(args)
         if args.command == "describe":
             return _describe(args)
         if args.command == "sandbox":
             return _sandbox(args)
         if args.command == "coverage":
             return _coverage(args)
+        if args.command == "serve":
+            from keitaro_node.serve.command import serve
+
+            return run_async(serve(args))
         if args.command == "test-credentials":
             return run_async(_test_credentials(args))
         if args.command == "mcp":
@@ -165,6 +263,8 @@ def run_async(coro: Coroutine[Any, Any, int]) -> int:
 
     KEITARO_NODE_UVLOOP=0 turns uvloop off.
     """
+    import asyncio
+
     factory = None
     if os.environ.get("KEITARO_NODE_UVLOOP", "1") != "0":
         try:
@@ -196,25 +296,6 @@ def _is_user_error(exc: Exception) -> bool:
     )
 
 
-def _read_items(path: Path | None) -> Any:
-    from keitaro_node.runtime.items import items_from_json
-
-    if path is None:
-        return None
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except FileNotFoundError:
-        raise FileNotFoundError(f"input file not found: {path}") from None
-    except json.JSONDecodeError as exc:
-        raise ValueError(
-            f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
-        ) from None
-    try:
-        return items_from_json(data)
-    except ValueError as exc:
-        raise ValueError(f"{path}: {exc}") from None
-
-
 def _store(path: Path | None) -> Any:
     from keitaro_node.runtime.credentials import CredentialStore
 
@@ -222,57 +303,45 @@ def _store(path: Path | None) -> Any:
 
 
 async def _run(args: argparse.Namespace) -> int:
-    from keitaro_node.app import run_workflow
-    from keitaro_node.runtime.errors import WorkflowError
-    from keitaro_node.runtime.workflow import load_workflow
+    from keitaro_node.bulk.job import Job, run_job
 
-    workflow = load_workflow(args.workflow)
-    items = _read_items(args.input)
     options: dict[str, Any] = {"allowOutputOutside": bool(args.allow_output_outside)}
     if args.output_dir is not None:
         if not args.output_dir.is_dir():
             raise FileNotFoundError(f"--output-dir: no such folder: {args.output_dir}")
         options["outputDir"] = str(args.output_dir)
-    store = _store(args.credentials)
-    sandbox = None
-    if args.sandbox:
-        from keitaro_node.sandbox import Sandbox
-
-        sandbox = Sandbox()
-        await sandbox.start()
-        demo = sandbox.seed_demo()  # the same demo data as `keitaro-node sandbox`
-        store.override("keitaroApi", {"domain": sandbox.url, "apiKey": sandbox.api_key})
-        print(
-            f"sandbox tracker at {sandbox.url} with {demo.describe() if demo else 'no demo data'}",
-            file=sys.stderr,
-        )
-    try:
-        result = await run_workflow(workflow, items, store, options=options)
-    except WorkflowError as exc:
-        if exc.completed:
-            _print_items(exc.completed)
-            print(
-                f"{len(exc.completed)} item(s) completed before the stop are printed above.",
-                file=sys.stderr,
-            )
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        if sandbox is not None:
-            await sandbox.stop()
-    if args.all_nodes:
-        everything = {
-            name: [[i.to_json() for i in out] for out in outputs]
-            for name, outputs in result.outputs.items()
-        }
-        print(json.dumps(everything, ensure_ascii=False, indent=2))
-    else:
-        _print_items(result.final_items())
-    return 0
+    if args.max_node_runs:
+        options["max_node_runs"] = args.max_node_runs
+    job = Job(
+        workflow=args.workflow,
+        input=args.input,
+        input_format=args.input_format,
+        output=args.output,
+        output_format=args.output_format,
+        credentials=args.credentials,
+        sandbox=args.sandbox,
+        dry_run=args.dry_run,
+        quiet=args.quiet,
+        all_nodes=args.all_nodes,
+        journal=args.journal,
+        resume=args.resume,
+        chunk_size=args.chunk_size,
+        engine_options=options,
+    )
+    return await run_job(job)
 
 
-def _print_items(items: list[Any]) -> None:
-    print(json.dumps([i.to_json() for i in items], ensure_ascii=False, indent=2))
+def _journal(args: argparse.Namespace) -> int:
+    from keitaro_node.bulk.journal_command import JournalCommand, run_journal_command
+
+    command = JournalCommand(
+        path=args.file,
+        workflow=args.workflow,
+        mark_done=args.mark_done,
+        retry=args.retry,
+        as_json=args.json,
+    )
+    return run_journal_command(command, sys.stdout)
 
 
 def _describe(args: argparse.Namespace) -> int:

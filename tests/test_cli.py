@@ -51,11 +51,12 @@ def test_demo_workflow_creates_streams_on_the_sandbox() -> None:
     assert "sandbox-api-key" not in done.stdout + done.stderr
 
 
-def test_demo_workflow_without_input_file() -> None:
+def test_demo_workflow_without_input_file_fails_the_item_without_a_campaign() -> None:
     done = cli("run", "workflows/create_stream.json", "--sandbox")
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 1, done.stderr
     item = json.loads(done.stdout)[0]["json"]
-    assert item["success"] is True and item["data"]["name"] == "ALL - Flow 1"
+    assert item["success"] is False
+    assert "campaign_id: is empty (null) and must be integer" in item["error"]["message"]
 
 
 def test_run_without_credentials_explains_both_remedies() -> None:
@@ -73,7 +74,7 @@ def test_malformed_input_file_is_a_clear_error(tmp_path: Path) -> None:
     assert "is not valid JSON" in done.stderr and "Traceback" not in done.stderr
     bad.write_text("[1, 2]")
     done = cli("run", "workflows/create_stream.json", "--input", str(bad), "--sandbox")
-    assert "input item 0 is int, expected an object" in done.stderr
+    assert "items.json: item 0 is a number, expected an object" in done.stderr
 
 
 def test_missing_workflow_file() -> None:

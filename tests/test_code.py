@@ -9,6 +9,7 @@ import pytest
 from support import chain, node, run
 
 from keitaro_node.app import run_workflow
+from keitaro_node.runtime.code.world import names_nodes_by_value
 from keitaro_node.runtime.errors import WorkflowError
 from keitaro_node.runtime.items import BinaryData, Item
 from keitaro_node.runtime.nodes.code import Code
@@ -152,6 +153,29 @@ async def test_paired_item_of_an_earlier_node(language: str, code: str) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("language", "code"),
+    [
+        ("javaScript", "return {json: {n: $('Start').item.json.n}};"),
+        ("python", "return {'n': _('Start').item.json.n}"),
+    ],
+)
+async def test_an_item_built_from_several_has_several_matches(language: str, code: str) -> None:
+    # n8n: "Multiple matches found" (tests/golden/engine/paired_item_multiple_matches)
+    aggregate = node("All", "n8n-nodes-base.aggregate", {"aggregate": "aggregateAllItemData"})
+    workflow = chain(start(), aggregate, code_node(code, "runOnceForEachItem", language))
+    with pytest.raises(WorkflowError, match="Multiple matches: item 0 comes from several items"):
+        await run(workflow, ITEMS)
+
+
+async def test_a_returned_pairedItem_list_is_kept() -> None:
+    code = "return [{json: {a: 1}, pairedItem: [{item: 0}, {item: 2}]}];"
+    result = await run(chain(start(), code_node(code)), ITEMS)
+    (item,) = result.items("Code")
+    assert item.to_json()["pairedItem"] == [{"item": 0, "input": 0}, {"item": 2, "input": 0}]
+    assert [parent.json["name"] for parent in item.parents()] == ["a", "c"]
+
+
 async def test_item_matching_in_all_items_mode() -> None:
     code = "return $input.all().map((item, k) => ({json: {p: $('Start').itemMatching(k).json.n}}));"
     workflow = chain(start(), code_node(FILTER, name="Filter"), code_node(code))
@@ -191,12 +215,46 @@ async def test_python_views_have_attribute_and_key_access_and_to_py() -> None:
     ]
 
 
-async def test_a_node_named_only_at_run_time_is_refused_clearly() -> None:
-    code = "const name = ['St', 'art'].join('');\nreturn [{json: {n: $(name).first().json.n}}];"
+@pytest.mark.parametrize(
+    ("language", "code"),
+    [
+        (
+            "javaScript",
+            "const name = ['St', 'art'].join('');\nreturn [{json: {n: $(name).first().json.n}}];",
+        ),
+        ("python", "name = ''.join(['St', 'art'])\nreturn [{'n': _(name).first().json.n}]"),
+    ],
+)
+async def test_a_node_named_at_run_time_is_found(language: str, code: str) -> None:
+    assert await outputs(chain(start(), code_node(code, language=language))) == [{"n": 1}]
+
+
+@pytest.mark.parametrize(
+    ("code", "language", "by_value"),
+    [
+        ("$('Start').first()", "javaScript", False),
+        ('$( "Start" ).all(); $json.a', "javaScript", False),
+        ("$(name).first()", "javaScript", True),
+        ("$items(names[0])", "javaScript", True),
+        ("$node[key].json", "javaScript", True),
+        ("_('Start').first()", "python", False),
+        ("_(name).first()", "python", True),
+        ("my_(name); x._(name)", "python", False),
+    ],
+)
+def test_code_that_names_nodes_by_value_is_told_apart(
+    code: str, language: str, by_value: bool
+) -> None:
+    assert names_nodes_by_value(code, language) is by_value
+
+
+async def test_a_name_made_at_run_time_that_names_no_node_is_refused_clearly() -> None:
+    # (n8n: "Referenced node doesn't exist")
+    code = "const name = ['No', 'pe'].join('');\nreturn [{json: {n: $(name).first().json.n}}];"
     with pytest.raises(WorkflowError) as failure:
         await run(chain(start(), code_node(code)), ITEMS)
     message = str(failure.value)
-    assert "no node called 'Start' is available here" in message
+    assert "no node called 'Nope' is available here" in message
     assert "[line 2]" in message
 
 
@@ -225,6 +283,7 @@ async def test_console_log_goes_to_the_log_not_stdout(
         code_node("print('from python', 2)\nreturn []", language="python", name="Py"),
     )
     workflow["connections"]["Start"]["main"][0].append({"node": "Py", "type": "main", "index": 0})
+    workflow["settings"] = {"executionOrder": "v1"}  # Start feeds two nodes
     with caplog.at_level(logging.INFO):
         await run(workflow, ITEMS)
     assert 'Js: from js {"a":1}' in caplog.text

@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 from support import chain, node, run
 
+from keitaro_node.app import plugin_host, run_workflow
+from keitaro_node.runtime.engine import Engine
 from keitaro_node.runtime.errors import WorkflowError
 from keitaro_node.runtime.workflow import WorkflowFormatError, parse_workflow
 
@@ -154,11 +156,18 @@ def test_workflow_format_errors_are_clear() -> None:
         )
 
 
-async def test_a_loop_in_connections_is_refused() -> None:
-    workflow = chain(node("A", "n8n-nodes-base.noOp"), node("B", "n8n-nodes-base.noOp"))
+async def test_a_loop_that_does_not_end_is_stopped_at_the_run_limit() -> None:
+    # n8n allows loops in connections (Loop Over Items); one that never ends is stopped
+    workflow = chain(
+        node("Start", "n8n-nodes-base.manualTrigger"),
+        node("A", "n8n-nodes-base.noOp"),
+        node("B", "n8n-nodes-base.noOp"),
+    )
     workflow["connections"]["B"] = {"main": [[{"node": "A", "type": "main", "index": 0}]]}
-    with pytest.raises(WorkflowError, match="loop"):
-        await run(workflow, [{}])
+    with pytest.raises(WorkflowError, match="limit is 25 runs per node") as caught:
+        await run_workflow(parse_workflow(workflow), None, options={"max_node_runs": 25})
+    assert caught.value.node_name == "A"
+    assert len(caught.value.result.runs["A"]) == 25 and len(caught.value.result.runs["B"]) == 25
 
 
 async def test_edit_fields_never_changes_the_input_item() -> None:
@@ -189,3 +198,47 @@ async def test_collector_thresholds_come_back_after_concurrent_runs() -> None:
     )
     await asyncio.gather(*(run(workflow, [{"n": n}]) for n in range(5)))
     assert gc.get_threshold() == before
+
+
+def test_every_installed_node_says_whether_it_gathers_all_items() -> None:
+    # a streaming engine gathers every item before a node that answers True
+    host = plugin_host(load_entry_points=False)
+    answers = {
+        name: node_type.gathers_all_items({})
+        for name, node_type in host.node_types.items()
+        if "." in name
+    }
+    item_wise = {
+        "n8n-nodes-base.manualTrigger",
+        "n8n-nodes-base.start",
+        "n8n-nodes-base.executeWorkflowTrigger",
+        "n8n-nodes-base.noOp",
+        "n8n-nodes-base.set",
+        "n8n-nodes-base.if",
+        "n8n-nodes-base.filter",
+        "n8n-nodes-base.switch",
+        "n8n-nodes-base.splitOut",
+        "n8n-nodes-base.functionItem",
+        "n8n-nodes-keitaro.keitaro",
+        "n8n-nodes-base.httpRequest",
+        "n8n-nodes-base.dateTime",
+    }
+    assert {name for name, gathers in answers.items() if not gathers} == item_wise
+    code = host.node_types["n8n-nodes-base.code"]
+    assert code.gathers_all_items({"mode": "runOnceForEachItem"}) is False
+    sub = host.node_types["n8n-nodes-base.executeWorkflow"]
+    assert sub.gathers_all_items({"mode": "each"}) is False
+    plan = Engine(host).prepare(
+        parse_workflow(
+            chain(
+                node("Start", "n8n-nodes-base.manualTrigger"),
+                node("Each", "n8n-nodes-base.code", {"mode": "runOnceForEachItem"}, typeVersion=2),
+                node("All", "n8n-nodes-base.code", {}, typeVersion=2),
+            )
+        )
+    )
+    assert [plan.nodes[n].gathers_all_items for n in ("Start", "Each", "All")] == [
+        False,
+        False,
+        True,
+    ]

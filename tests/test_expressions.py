@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from support import chain, keitaro_workflow, node, run, stream_body
 
 from keitaro_node.runtime.errors import NodeOperationError, WorkflowError
 from keitaro_node.runtime.expressions import (
+    UNDEFINED,
     DateTimeValue,
     ExpressionError,
     compile_template,
-    find_zone,
 )
 from keitaro_node.runtime.expressions.luxon import LuxonDateTime
+from keitaro_node.runtime.expressions.luxon.zones import UTC_ZONE
+from keitaro_node.runtime.items import Item
+from keitaro_node.runtime.scope import SCOPE_NAMES, node_scope_factory
 from keitaro_node.sandbox import Sandbox
 
 NAMES = frozenset({"$json", "$itemIndex", "$now"})
@@ -30,7 +33,7 @@ SCOPE: dict[str, Any] = {
     },
     "$itemIndex": 4,
     "$now": DateTimeValue(
-        LuxonDateTime.from_datetime(datetime(2026, 3, 9, 14, 5, 7, tzinfo=UTC), find_zone("UTC"))  # type: ignore[arg-type]
+        LuxonDateTime.from_datetime(datetime(2026, 3, 9, 14, 5, 7, tzinfo=UTC), UTC_ZONE)
     ),
 }
 
@@ -69,6 +72,14 @@ def render(source: str) -> Any:
         ("={{ Object.keys($json.a) }}", ["b"]),
         ("={{ $json?.missing?.deeper }}", None),
         ("={{ String($json.a.b).padStart(3, '0') }}", "005"),
+        ("={{ DateTime.fromObject({year: 2020}, {zone: 'No/Such_Zone'}).isValid }}", False),
+        (
+            "={{ DateTime.fromObject({year: 2020}, {zone: 'UTC+2'}).toISO() }}",
+            "2020-01-01T00:00:00.000+02:00",
+        ),
+        ("={{ 'one. TWO! three? 4'.toSentenceCase() }}", "One. Two! Three?"),
+        ("={{ (1234567.891).format('de-DE') }}", "1.234.567,891"),
+        ("={{ 'ab'.match(/(?<x>b)/).groups.x + 'ab'.match(/b/).index }}", "b1"),
     ],
 )
 def test_supported_subset(source: str, expected: Any) -> None:
@@ -109,6 +120,16 @@ def test_escapes_and_mistakes_are_expression_errors(source: str, message: str | 
         return
     with pytest.raises(ExpressionError, match=re.escape(message)):
         render(source)
+
+
+def test_evaluate_gives_a_one_block_templates_javascript_value() -> None:
+    date = compile_template("={{ $now.plus({days: 1}) }}", NAMES)
+    assert date.single and isinstance(date.evaluate(SCOPE), DateTimeValue)
+    assert date.render(SCOPE) == "2026-03-10T14:05:07.000Z"
+    missing = compile_template("={{ $json.missing.deeper }}", NAMES)
+    assert missing.evaluate(SCOPE) is UNDEFINED and missing.render(SCOPE) is None
+    text = compile_template("=in {{ $itemIndex }} days", NAMES)
+    assert not text.single and text.evaluate(SCOPE) == text.render(SCOPE) == "in 4 days"
 
 
 def test_each_expression_is_parsed_once() -> None:
@@ -189,6 +210,111 @@ async def test_node_reference_follows_paired_items(
         "GB! from GB",
         "NL! from NL",
     ]
+
+
+def _edit_fields(value: str, type_: str) -> dict[str, Any]:
+    assignments = [{"id": "a", "name": "r", "value": value, "type": type_}]
+    return chain(
+        node("Start", "n8n-nodes-base.manualTrigger"),
+        node(
+            "Set",
+            "n8n-nodes-base.set",
+            {"assignments": {"assignments": assignments}, "options": {}},
+            typeVersion=3.4,
+        ),
+    )
+
+
+# What n8n 1.123 outputs for these (recorded with tests/golden/record_n8n.py on {"s": "hello"}).
+@pytest.mark.parametrize(
+    ("value", "type_", "expected"),
+    [
+        ("={{ {a: $json.missing, b: 1} }}", "object", {"b": 1}),
+        ("={{ [$json.missing, 2] }}", "array", [None, 2]),
+        (
+            "={{ $json.s ? [{x: $json.missing, y: [$json.missing]}] : [] }}",
+            "array",
+            [{"y": [None]}],
+        ),
+        ("={{ {a: $json.s, n: [$json.s.length, 'x']} }}", "object", {"a": "hello", "n": [5, "x"]}),
+        (
+            "=a{{ {a: 1} }}b{{ [1, [2, 3]] }}c{{ $json.missing }}",
+            "string",
+            "a[object Object]b1,2,3c",
+        ),
+    ],
+)
+async def test_a_value_leaves_the_expression_as_json_has_it(
+    value: str, type_: str, expected: Any
+) -> None:
+    result = await run(_edit_fields(value, type_), [{"s": "hello"}])
+    assert result.items("Set")[0].json == {"r": expected}
+
+
+@pytest.mark.parametrize(
+    "value", ["={{ {a: $json.s.toUpperCase, b: 2} }}", "={{ [$json.s.toUpperCase, 3] }}"]
+)
+async def test_a_function_inside_the_value_fails_the_item_as_in_n8n(value: str) -> None:
+    with pytest.raises(WorkflowError) as caught:
+        await run(_edit_fields(value, "object"), [{"s": "hello"}])
+    assert "function toUpperCase() { [native code] } could not be cloned" in str(caught.value)
+
+
+class _NoRun:
+    def has_run(self, node: str) -> bool:
+        return False
+
+    def items(self, node: str, output: int = 0, run: int | None = None) -> list[Item]:
+        return []
+
+
+class _Flow:
+    name = "flow"
+    id = "7"
+    settings: ClassVar[dict[str, str]] = {"timezone": "UTC"}
+    nodes: ClassVar[list[Any]] = []
+
+
+def _node_scope(**engine: Any) -> dict[str, Any]:
+    factory = node_scope_factory(
+        _NoRun(), _Flow(), "1", "Set", "n8n-nodes-base.set", {}, [Item(json={})], **engine
+    )
+    return factory(0)
+
+
+def test_engine_options_fill_env_and_vars_and_the_previous_node(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("KN_TEST_REGION", "eu")
+    monkeypatch.setenv("KN_TEST_API_KEY", "secret")
+    scope = _node_scope(
+        options={"expressionEnv": True, "variables": {"tier": "gold"}},
+        previous_node="Filter",
+        previous_output=1,
+    )
+
+    def value(source: str) -> Any:
+        return compile_template(source, SCOPE_NAMES).render(scope)
+
+    assert value("={{ $env.KN_TEST_REGION }}") == "eu"
+    assert value("={{ $env.KN_TEST_API_KEY }}") is None
+    assert value("={{ $vars.tier }}") == "gold"
+    assert value("={{ $prevNode.name + '/' + $prevNode.outputIndex }}") == "Filter/1"
+
+
+def test_nodes_can_call_the_scopes_node_lookup_as_a_function() -> None:
+    scope = _node_scope()
+    with pytest.raises(ExpressionError, match="Referenced node doesn't exist"):
+        scope["$"]("Nowhere")
+
+
+def test_without_engine_options_env_vars_and_the_previous_node_are_empty(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("KN_TEST_REGION", "eu")
+    scope = _node_scope()
+    for source in ("={{ $env.KN_TEST_REGION }}", "={{ $vars.tier }}", "={{ $prevNode }}"):
+        assert compile_template(source, SCOPE_NAMES).render(scope) is None
 
 
 def test_stream_body_helper_is_a_valid_stream() -> None:

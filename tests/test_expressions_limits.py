@@ -16,7 +16,7 @@ HOSTILE = [
     (
         "={{ (1).toFixed(1e8) }}",
         0,
-        '"r": null',
+        '"r":null',
     ),  # a RangeError: undefined, null in a text field, as in n8n
     ("={{ JSON.stringify([1], null, 1e8) }}", 0, '"[\\n          1\\n]"'),
     (

@@ -66,6 +66,8 @@ async def test_continue_error_output_routes_failures_to_the_last_output(
     tracker: Sandbox, credentials, campaign_id
 ) -> None:
     workflow = create(onError="continueErrorOutput")
+    # two outputs with items: n8n's legacy order (no executionOrder) would run them otherwise
+    workflow["settings"] = {"executionOrder": "v1"}
     workflow["nodes"].append(node("Good", "n8n-nodes-base.noOp"))
     workflow["nodes"].append(node("Bad", "n8n-nodes-base.noOp"))
     workflow["connections"]["Keitaro"] = {

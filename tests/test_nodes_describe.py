@@ -76,3 +76,23 @@ def test_the_parameters_n8n_saves_at_a_version_are_the_ones_declared_for_it(
 ) -> None:
     description = plugin_host().node_type(type_name).description
     assert [p.name for p in visible_parameters(description, raw, version)] == shown
+
+
+def test_every_registered_node_type_is_described_with_its_versions_and_parameters() -> None:
+    host = plugin_host(load_entry_points=False)
+    described = 0
+    for name, node_type in host.node_types.items():
+        if name not in node_type.type_names[:1]:
+            continue  # the same type under its short name
+        text = describe_text(node_type)
+        machine = describe_json(node_type)
+        version = node_type.description.version
+        versions = list(version) if isinstance(version, tuple) else [version]
+        assert machine["versions"] == versions, name
+        assert f"types: {name}" in text, name
+        if name.startswith("n8n-nodes-base."):  # the Keitaro node lists its by resource
+            assert len(machine["parameters"]) == len(node_type.description.properties), name
+        else:
+            assert machine["parameters"], name
+        described += 1
+    assert described >= 28  # the Keitaro node and every core node

@@ -9,7 +9,7 @@ import pytest
 from node_cases import check_against_n8n, error_cases
 from support import chain, node, run
 
-from keitaro_node.runtime.errors import WorkflowError
+from keitaro_node.runtime.errors import WorkflowError, WorkflowLoadError
 
 
 @pytest.mark.parametrize("path", error_cases("if"), ids=lambda p: p.name.split(".")[0])
@@ -99,13 +99,14 @@ async def test_continue_sends_a_failing_item_to_false() -> None:
 async def test_version_1_refuses_an_unknown_operation() -> None:
     conditions = {"number": [{"value1": 1, "operation": "biggerThan", "value2": 0}]}
     workflow = if_workflow(conditions, version=1)
-    with pytest.raises(WorkflowError, match="number condition 1: unknown operation 'biggerThan'"):
+    # refused when the workflow loads, before any node runs (n8n fails at the node)
+    with pytest.raises(WorkflowLoadError, match=r"number\[0\]: unknown operation 'biggerThan'"):
         await run(workflow, [{}])
 
 
 async def test_version_1_refuses_an_unknown_data_type_group() -> None:
     workflow = if_workflow({"text": [{"value1": "a", "operation": "equal", "value2": "a"}]}, 1)
-    with pytest.raises(WorkflowError, match="'Conditions' \\(conditions\\) has no group 'text'"):
+    with pytest.raises(WorkflowLoadError, match="unknown group 'text' in 'conditions'"):
         await run(workflow, [{}])
 
 

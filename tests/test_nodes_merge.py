@@ -8,7 +8,7 @@ import pytest
 from support import node, run
 
 from keitaro_node.app import run_workflow
-from keitaro_node.runtime.errors import WorkflowError
+from keitaro_node.runtime.errors import WorkflowError, WorkflowLoadError
 from keitaro_node.runtime.items import BinaryData, Item
 from keitaro_node.runtime.nodes.merge import Merge
 from keitaro_node.runtime.workflow import parse_workflow
@@ -49,12 +49,13 @@ def two_inputs(
         "nodes": nodes,
         "connections": connections,
         "pinData": {"Input 1": first, "Input 2": second},
+        "settings": {"executionOrder": "v1"},
     }
 
 
 async def test_sql_query_mode_is_refused_with_the_reason() -> None:
     workflow = two_inputs({"mode": "combineBySql", "query": "SELECT * FROM input1"}, [{}], [{}])
-    with pytest.raises(WorkflowError) as failure:
+    with pytest.raises(WorkflowLoadError) as failure:  # before any node runs
         await run(workflow)
     assert failure.value.node_name == "Merge"
     assert "'SQL Query' mode is not supported" in str(failure.value)
@@ -65,7 +66,9 @@ async def test_sql_query_mode_is_refused_with_the_reason() -> None:
 
 async def test_a_version_n8n_does_not_have_is_refused() -> None:
     workflow = two_inputs({"mode": "append"}, [{"a": 1}], [{"b": 2}], version=4)
-    with pytest.raises(WorkflowError, match="Merge has no typeVersion 4 here") as failure:
+    with pytest.raises(
+        WorkflowLoadError, match=r"typeVersion 4 of n8n-nodes-base\.merge"
+    ) as failure:
         await run(workflow)
     assert "1, 2, 2.1, 3, 3.1, 3.2" in str(failure.value)
 
@@ -144,6 +147,7 @@ async def test_files_of_both_inputs_are_kept_when_items_are_combined() -> None:
                 "Other": {"main": [[{"node": "Merge", "type": "main", "index": 1}]]},
             },
             "pinData": {"Other": [{"other": True}]},
+            "settings": {"executionOrder": "v1"},
         }
     )
     start = [Item(json={"n": 1}, binary={"doc": pdf}), Item(json={"n": 2}, binary={"pic": png})]
@@ -174,6 +178,7 @@ async def test_three_inputs_are_read_in_input_order() -> None:
             "B": {"main": [[{"node": "Merge", "type": "main", "index": 1}]]},
         },
         "pinData": {n: [{"from": n}] for n in names},
+        "settings": {"executionOrder": "v1"},
     }
     result = await run(workflow)
     assert [item.json["from"] for item in result.items("Merge")] == ["C", "B", "A"]

@@ -11,7 +11,7 @@ from node_cases import check_against_n8n, error_cases
 from support import chain, node, run
 
 from keitaro_node.app import run_workflow
-from keitaro_node.runtime.errors import WorkflowError
+from keitaro_node.runtime.errors import WorkflowError, WorkflowLoadError
 from keitaro_node.runtime.items import BinaryData, Item
 from keitaro_node.runtime.workflow import parse_workflow
 
@@ -115,10 +115,14 @@ async def test_an_assignment_without_a_type_is_refused() -> None:
         await run(workflow, [{}])
 
 
-async def test_an_unknown_include_option_is_refused_as_n8n_refuses_it() -> None:
+async def test_an_unknown_include_option_is_refused_before_anything_runs() -> None:
+    # n8n fails at the node ('The include option "some" is not known!'); the load check
+    # refuses the workflow before any node has run, naming the value and the known ones
     workflow = set_workflow({"include": "some"}, version=3.2)
-    with pytest.raises(WorkflowError, match='The include option "some" is not known!'):
+    with pytest.raises(WorkflowLoadError) as caught:
         await run(workflow, [{}])
+    assert "node 'Set': unknown include 'some'" in str(caught.value)
+    assert "'all', 'none', 'selected', 'except'" in str(caught.value)
 
 
 async def test_raw_json_fills_blocks_in_as_text_and_repairs_slips() -> None:
@@ -162,6 +166,27 @@ async def test_under_an_error_output_only_json_mode_failures_move_there() -> Non
     result = await run(raw, [{"v": {"a": 1}}, {"v": "[1]"}])
     main, errors = result.outputs["Set"]
     assert [i.json for i in main] == [{"a": 1}]
+    # the engine puts the input item's fields under the error, as n8n does
+    # (tests/golden/set/error_output_raw_json)
     assert [i.json for i in errors] == [
-        {"error": "The 'JSON Output' in item 1 does not contain a valid JSON object"}
+        {"v": "[1]", "error": "The 'JSON Output' in item 1 does not contain a valid JSON object"}
     ]
+
+
+async def test_names_from_expressions_and_fixed_values_give_the_same_fields() -> None:
+    # fixed names and types are read once per run; a name from an expression makes the node
+    # read the whole collection per item: both must give the same items and errors
+    fixed = assignments(("a.b", "={{ $json.v }}", "number"), ("c", "7", "number"))
+    named = assignments(("={{ 'a' + '.b' }}", "={{ $json.v }}", "number"), ("c", "7", "number"))
+    items = [{"v": "1"}, {"v": "2"}]
+    for collection in (fixed, named):
+        parameters = {"assignments": collection, "includeOtherFields": True}
+        result = await run(set_workflow(parameters), items)
+        assert [i.json for i in result.items("Set")] == [
+            {"v": "1", "a": {"b": 1}, "c": 7},
+            {"v": "2", "a": {"b": 2}, "c": 7},
+        ]
+        with pytest.raises(
+            WorkflowError, match=r"'a\.b' expects a number but we got 'x' \[item 1\]"
+        ):
+            await run(set_workflow(parameters), [{"v": "1"}, {"v": "x"}])

@@ -53,7 +53,7 @@ def _sandbox(latency_ms: float = 0.0) -> Sandbox:
 
 def _printed(out: str, url: str) -> Any:
     """Printed items, with what differs between two trackers (address, clock) left out."""
-    text = re.sub(r'"(updated_at|created_at)": "[^"]*"', r'"\1": "T"', out)
+    text = re.sub(r'"(updated_at|created_at)":\s*"[^"]*"', r'"\1": "T"', out)
     return json.loads(text.replace(url, "TRACKER"))
 
 

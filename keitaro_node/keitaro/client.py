@@ -32,6 +32,7 @@ from keitaro_node.runtime.http.limiter import RateLimiter
 from keitaro_node.runtime.http.retry import Outcome
 from keitaro_node.runtime.http.secrets import MASK, MIN_MASKED, SecretMask
 from keitaro_node.runtime.http.settings import USER_AGENT, HttpSettings
+from keitaro_node.runtime.http.stats import RequestStats
 from keitaro_node.runtime.http.transport import Transport, Wording
 
 from .http_errors import error_for_status, not_json_error
@@ -118,9 +119,11 @@ class KeitaroClient:
         api_key: str,
         settings: ClientSettings | None = None,
         auth_headers: Mapping[str, str] | None = None,
+        stats: RequestStats | None = None,
     ) -> None:
         """`auth_headers` come from the credential type's `authenticate` section; without
-        them the key goes in the `Api-Key` header, as Keitaro expects."""
+        them the key goes in the `Api-Key` header, as Keitaro expects. `stats` counts the
+        requests sent (a bulk job's summary)."""
         self.base_url = base_url.rstrip("/")
         self.settings = settings or ClientSettings()
         # The key as it could appear in a text: as is, URL-encoded and form-encoded. Keys of a
@@ -140,6 +143,7 @@ class KeitaroClient:
             wording=KEITARO_WORDING,
             status_error=self._status_error,
             logger=log,
+            stats=stats,
         )
 
     def __repr__(self) -> str:

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
 
 from keitaro_node.runtime.description import NodeDescription, load_node_description
 from keitaro_node.runtime.errors import NodeApiError, NodeError, NodeOperationError
-from keitaro_node.runtime.items import Item
+from keitaro_node.runtime.http.dry_run import is_dry_run, shown_request
+from keitaro_node.runtime.http.stats import run_stats
+from keitaro_node.runtime.items import Item, PairedItem
 from keitaro_node.runtime.node import ExecutionContext, NodeType
 
 from .answer_shape import Shape, expected_shape, fits, wrong_shape
@@ -44,6 +47,10 @@ class KeitaroNode(NodeType):
     def routes(self) -> dict[tuple[str, str], Routing]:
         return routing_table(self.description)
 
+    def gathers_all_items(self, parameters: Mapping[str, Any]) -> bool:
+        """Never: each item is one request (or one paged series of them)."""
+        return False
+
     async def execute(self, ctx: ExecutionContext, items: list[Item]) -> list[list[Item]]:
         if not items:
             return [[]]
@@ -62,6 +69,15 @@ class KeitaroNode(NodeType):
             operation, routing, strict=options.get("strictChecks", True) is not False
         )
         output_file = str(options.get("outputFile") or "").strip() if routing.pagination else ""
+        api_key = credentials.reveal("apiKey")
+        auth = credentials.auth_headers()  # as the credential type declares: Api-Key
+        if is_dry_run(ctx.options):
+            if output_file:
+                _check_output_file(output_file, ctx.options, options)
+            client = KeitaroClient(base_url, api_key, settings, auth)
+            envelopes = Envelopes(operation, client)
+            page_size = int(options.get("pageSize") or 1000)
+            return [await _dry_run(ctx, items, builder, envelopes, routing, page_size)]
         sink_file = (
             JsonLinesFile(
                 output_path(output_file, ctx.options),
@@ -75,9 +91,9 @@ class KeitaroNode(NodeType):
         sent: dict[int, ApiRequest] = {}  # requests of items in flight, for error items
         shape = expected_shape(operation.name, routing)
 
-        api_key = credentials.reveal("apiKey")
-        auth = credentials.auth_headers()  # as the credential type declares: Api-Key
-        async with KeitaroClient(base_url, api_key, settings, auth) as client:
+        async with KeitaroClient(
+            base_url, api_key, settings, auth, stats=run_stats(ctx.options)
+        ) as client:
             envelopes = Envelopes(operation, client)
 
             async def handle(index: int, item: Item) -> Item:
@@ -142,6 +158,79 @@ class KeitaroNode(NodeType):
         if options.get("splitIntoItems") and sink_file is None:
             out = _split(out, routing)
         return [out]
+
+
+async def _dry_run(
+    ctx: ExecutionContext,
+    items: list[Item],
+    builder: RequestBuilder,
+    envelopes: Envelopes,
+    routing: Routing,
+    page_size: int,
+) -> list[Item]:
+    """Every item's request built and checked as for sending, output instead of sent (for
+    paged operations, the first page's)."""
+
+    async def handle(index: int, _item: Item) -> Item:
+        warnings: list[str] = []
+        params = ctx.get_parameters(index)
+        request = builder.build(params, warnings)
+        if routing.pagination:
+            request = await _first_page(request, routing, params, page_size)
+        envelope = envelopes.envelope(request, True, None)
+        shown = envelope["request"]
+        envelope["request"] = shown_request(
+            request.method,
+            shown["url"],
+            shown["headers"],
+            request.query,
+            request.body if request.has_body else None,
+        )
+        envelope["dryRun"] = True
+        metadata: dict[str, Any] = {"dryRun": True}
+        if warnings:
+            metadata["warnings"] = warnings
+        return Item(json=envelope, paired_item=PairedItem(index), metadata=metadata)
+
+    def error_item(index: int, _item: Item, error: NodeError) -> Item:
+        failed = envelopes.error_item(ApiRequest(routing.method, routing.path), index, error)
+        failed.json["dryRun"] = True
+        return failed
+
+    return await ctx.map_items(items, handle, error_item=error_item)
+
+
+class _FirstPage(Exception):
+    def __init__(self, request: ApiRequest) -> None:
+        super().__init__()
+        self.request = request
+
+
+async def _first_page(
+    request: ApiRequest, routing: Routing, params: dict[str, Any], page_size: int
+) -> ApiRequest:
+    """The first page's request, as the paginator makes it."""
+
+    async def capture(page: ApiRequest) -> ApiResponse:
+        raise _FirstPage(page)
+
+    try:
+        await fetch_pages(capture, request, routing, params, page_size, lambda _records: None)
+    except _FirstPage as first:
+        return first.request
+    return request  # pragma: no cover - the paginator always asks for a first page
+
+
+def _check_output_file(raw: str, run_options: Any, options: dict[str, Any]) -> None:
+    """What opening the output file would refuse, without creating it."""
+    path = output_path(raw, run_options)
+    if path.is_dir():
+        raise NodeOperationError(f"'Output File' {path} is a folder, not a file")
+    if path.exists() and options.get("overwriteOutputFile") is not True:
+        raise NodeOperationError(
+            f"the output file {path} already exists; set the option 'Overwrite Output "
+            "File' (overwriteOutputFile) to replace it, or choose another name"
+        )
 
 
 class _Sender:
@@ -266,7 +355,8 @@ def _split(items: list[Item], routing: Routing) -> list[Item]:
         if records is None:
             out.append(item)
             continue
-        index = item.paired_item.item if item.paired_item else 0
+        pairs = item.pairs()
+        index = pairs[0].item if pairs else 0
         attempts = int((item.metadata or {}).get("attempts", 1))
         out.extend(record_items(records, index, attempts))
     return out

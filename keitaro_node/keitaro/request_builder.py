@@ -51,7 +51,7 @@ class RequestBuilder:
         if routing.handler == "report" and isinstance(body, dict):
             body = report_dialect(body, str(params.get("dialect") or "dimensions"))
         if routing.bodySchema is not None:
-            self._check(routing.bodySchema, body, warnings)
+            body = self._check(routing.bodySchema, body, warnings)
         return ApiRequest(
             method=routing.method,
             path=path,
@@ -80,13 +80,16 @@ class RequestBuilder:
             has_body = True
         return body, has_body
 
-    def _check(self, schema: str, body: Any, warnings: list[str] | None) -> None:
+    def _check(self, schema: str, body: Any, warnings: list[str] | None) -> Any:
+        """The body to send (text read as numbers where the schema wants them), or an error."""
         label = self.labels.get(self.routing.body or "", "the request body")
         what = f"{self.operation.resource} {_verb(self.operation.name)}"
         try:
-            check_body(schema, body)
+            body, notes = check_body(schema, body)
         except BodyProblem as exc:
             raise NodeOperationError(f"{label} is not a valid {what}: {exc}") from None
+        if warnings is not None:
+            warnings.extend(f"{label}: {note}" for note in notes)
         if schema.startswith("stream") and isinstance(body, dict):
             problems = check_stream(body, creating=schema == "stream_create")
             if problems and self.strict:
@@ -96,6 +99,7 @@ class RequestBuilder:
                 )
             if warnings is not None:
                 warnings.extend(p.message for p in problems)
+        return body
 
     def _path_value(self, name: str, value: Any) -> str:
         """A path segment: ids must be whole numbers; words (a log type) plain letters."""

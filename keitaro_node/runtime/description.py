@@ -106,6 +106,12 @@ class TypeOptions(_Model):
     multipleValues: bool = False
     rows: int | None = None
     editor: str | None = None
+    # n8n loads the options from the node while editing (they depend on other values): the
+    # declared ones are not all there are
+    loadOptionsMethod: str | None = None
+    # the options are the usual values, not all the node takes (a format the node reads as
+    # tokens): other values are the node's to judge, as with loadOptionsMethod
+    openOptions: bool = False
 
 
 class Option(_Model):
@@ -219,6 +225,10 @@ class NodeDescription(_Model):
     defaults: dict[str, str] = Field(default_factory=dict)
     inputs: tuple[str, ...] = ("main",)
     outputs: tuple[str, ...] = ("main",)
+    # Which inputs must have data before a multi-input node runs on what it has (n8n's
+    # requiredInputs): a count, a list of input indexes, or an expression over $parameter and
+    # $version giving one. None: any input with data will do.
+    requiredInputs: int | tuple[int, ...] | str | None = None
     credentials: tuple[CredentialRequirement, ...] = ()
     properties: tuple[Parameter, ...] = ()
     resources: tuple[Resource, ...] = ()
@@ -227,6 +237,13 @@ class NodeDescription(_Model):
 
     def model_post_init(self, context: Any, /) -> None:
         self._operations = {(op.resource, op.name): op for op in self.all_operations()}
+
+    @property
+    def versions(self) -> tuple[float, ...]:
+        """The typeVersions this node type implements."""
+        if isinstance(self.version, tuple):
+            return tuple(float(v) for v in self.version)
+        return (float(self.version),)
 
     def operation(self, resource: str, operation: str) -> Operation | None:
         return self._operations.get((resource, operation))
@@ -427,7 +444,9 @@ def _check_unique(names: list[str], where: str) -> None:
 
 
 def load_node_description(path: str | Path | Any) -> NodeDescription:
-    return parse_node_description(load_yaml_or_json(path), source=str(path))
+    from .data_cache import load_data_file  # package data: through a JSON copy
+
+    return parse_node_description(load_data_file(path), source=str(path))
 
 
 def parse_credential_type(data: Any, source: str = "credential type") -> CredentialType:
@@ -436,4 +455,6 @@ def parse_credential_type(data: Any, source: str = "credential type") -> Credent
 
 
 def load_credential_type(path: str | Path | Any) -> CredentialType:
-    return parse_credential_type(load_yaml_or_json(path), source=str(path))
+    from .data_cache import load_data_file  # package data: through a JSON copy
+
+    return parse_credential_type(load_data_file(path), source=str(path))

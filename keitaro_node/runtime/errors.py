@@ -117,13 +117,59 @@ class NodeApiError(NodeError):
 
 
 class WorkflowError(Exception):
-    """A workflow stopped: which node failed, the node error, and what was done before it."""
+    """A workflow stopped: which node failed, the node error, and what was done before it.
+
+    `result` is the run so far (a RunResult: every run of every node that finished before the
+    stop); `completed` holds the output items the failing node finished before it stopped
+    (writes that did happen).
+    """
 
     def __init__(
-        self, node_name: str, error: Exception, completed: list[Any] | None = None
+        self,
+        node_name: str,
+        error: Exception,
+        completed: list[Any] | None = None,
+        result: Any = None,
     ) -> None:
         super().__init__(f"node '{node_name}' failed: {error}")
         self.node_name = node_name
         self.error = error
-        # Output items the failing node finished before it stopped (writes that did happen).
         self.completed = completed or []
+        self.result = result
+
+
+class LoadProblem:
+    """One reason a workflow cannot run, found before anything runs."""
+
+    __slots__ = ("message", "node_name")
+
+    def __init__(self, node_name: str | None, message: str) -> None:
+        self.node_name = node_name
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"node '{self.node_name}': {self.message}" if self.node_name else self.message
+
+    def __repr__(self) -> str:
+        return f"LoadProblem({str(self)!r})"
+
+
+class WorkflowLoadError(WorkflowError):
+    """The workflow cannot run: every problem found at load, before any node ran."""
+
+    def __init__(self, problems: list[LoadProblem], source: str = "the workflow") -> None:
+        self.problems = problems
+        self.source = source
+        first = problems[0] if problems else LoadProblem(None, "no problems given")
+        summary = self._summary()
+        super().__init__(first.node_name or "", NodeOperationError(summary, node_name=None))
+        self.args = (summary,)
+
+    def _summary(self) -> str:
+        if len(self.problems) == 1:
+            return f"{self.source} cannot run: {self.problems[0]}"
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        return f"{self.source} cannot run ({len(self.problems)} problems):\n{lines}"
+
+    def __str__(self) -> str:
+        return self._summary()

@@ -11,13 +11,17 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from functools import cached_property
+from typing import Any, ClassVar, Literal, Protocol
 
 from .credentials import CredentialStore, CredentialValues
 from .description import CredentialType, NodeDescription
 from .errors import NodeError, NodeOperationError
+from .expressions.luxon.zones import Zone
 from .items import Item, PairedItem
 from .parameters import ParameterResolver
+from .raw_parameters import RawParameters
+from .timezone import workflow_zone
 
 OnError = Literal["stopWorkflow", "continueRegularOutput", "continueErrorOutput"]
 
@@ -42,16 +46,69 @@ class NodeSettings:
 
 
 class NodeType:
-    """Base class for node types. Subclasses set `type_names` and implement `execute`."""
+    """Base class for node types. Subclasses set `type_names` and implement `execute`.
+
+    The description's `version` lists the typeVersions the node implements; a workflow naming
+    another one is refused at load.
+    """
 
     type_names: tuple[str, ...] = ()
+    # False for nodes that read their parameters as n8n hands them (ctx.raw_parameters):
+    # nothing is converted for them, so the load check refuses only what does not depend on
+    # a conversion (see ParameterResolver)
+    typed_parameters: ClassVar[bool] = True
 
     @property
     def description(self) -> NodeDescription:
         raise NotImplementedError
 
-    async def execute(self, ctx: ExecutionContext, items: list[Item]) -> list[list[Item]]:
+    async def execute(self, ctx: ExecutionContext, items: list[Item]) -> list[list[Item]] | None:
+        """One list of items per output; None when the node gives no data at all (n8n then
+        does not record the run and the branch ends there)."""
         raise NotImplementedError
+
+    def gathers_all_items(self, parameters: Mapping[str, Any]) -> bool:
+        """Whether a run must see every input item at once (True), or the node maps items one
+        by one, so that an engine streaming items may hand them over in chunks (False).
+
+        `parameters` are the node's values as the workflow holds them, over the defaults of
+        the parameters they show. True is the safe answer: a streaming engine gathers before
+        such a node, and the run is the one n8n makes.
+        """
+        return True
+
+    def check(self, node: NodeCheck) -> list[str]:
+        """Problems of this node's configuration that refuse the workflow at load (none by
+        default). Parameter names, types and versions are checked by the engine already."""
+        return []
+
+    def input_count(self, parameters: Mapping[str, Any], type_version: float) -> int:
+        """How many inputs the node has with these parameters (the description's by default)."""
+        return len(self.description.inputs)
+
+    def output_count(self, parameters: Mapping[str, Any], type_version: float) -> int:
+        """How many outputs the node has with these parameters (the description's by default)."""
+        return len(self.description.outputs)
+
+
+@dataclass(frozen=True)
+class NodeCheck:
+    """What a node type sees of a node when the workflow loads."""
+
+    name: str
+    parameters: Mapping[str, Any]
+    type_version: float
+    # checks a workflow the node would run (Execute Workflow): its load problems, as text
+    check_workflow: Callable[[Any, str], list[str]] = lambda _data, _source: []
+
+
+class SubWorkflows(Protocol):
+    """Runs other workflows on the same engine, credentials and options (Execute Workflow)."""
+
+    async def run(self, data: Any, source: str, items: list[Item]) -> list[list[Item]]:
+        """Run the workflow JSON `data` (read from `source`) on `items`: the outputs of the
+        node that ran last, as n8n returns them."""
+        ...
 
 
 ItemHandler = Callable[[int, Item], Awaitable[Item]]
@@ -95,13 +152,35 @@ class ExecutionContext:
     logger: logging.Logger = log
     inputs: list[list[Item]] = field(default_factory=list)
     type_version: float = 1
+    run_index: int = 0
+    # State a node keeps across its runs in one execution (n8n's node context): Loop Over
+    # Items keeps the items still to hand out here. One dict per node and execution.
+    node_state: dict[str, Any] = field(default_factory=dict)
+    sub_workflows: SubWorkflows | None = None
+    # the workflow's time zone (timezone.workflow_zone): where nodes read dates without an
+    # offset, as n8n's do
+    time_zone: Zone = field(default_factory=workflow_zone)
 
     @property
     def continue_on_fail(self) -> bool:
         return self.settings.continue_on_fail
 
     def get_parameters(self, index: int) -> dict[str, Any]:
+        """The parameters for item `index`, checked and converted to their types."""
         return self.parameters.resolve(index, self.scope_factory)
+
+    @cached_property
+    def raw_parameters(self) -> RawParameters:
+        """The parameters as n8n hands them to a node: shown ones with their defaults,
+        expressions evaluated per item when read, nothing converted."""
+        resolver = self.parameters
+        return RawParameters(
+            resolver.n8n_values,
+            self.scope_factory,
+            self.node_name,
+            resolver.raw_plans,
+            self.type_version,
+        )
 
     def get_credentials(self, type_name: str) -> CredentialValues:
         for requirement in self.description.credentials:

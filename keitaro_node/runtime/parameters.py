@@ -15,6 +15,7 @@ from typing import Any
 from .description import NodeDescription, Parameter
 from .errors import NodeOperationError
 from .expressions import ExpressionError, compile_template, is_expression
+from .raw_parameters import n8n_values, shown_options
 
 ScopeFactory = Callable[[int], Mapping[str, Any]]
 
@@ -25,6 +26,10 @@ class ParameterValueError(ValueError):
     """A parameter value has the wrong shape; the message names the parameter."""
 
 
+class UnknownFieldError(ParameterValueError):
+    """A collection value has a key its parameter lacks (found at load by parameter_names)."""
+
+
 def visible_parameters(
     description: NodeDescription, raw: Mapping[str, Any], type_version: float | None = None
 ) -> list[Parameter]:
@@ -32,6 +37,20 @@ def visible_parameters(
 
     `type_version` is what displayOptions see as `@version`.
     """
+    return _visible(description, raw, type_version)[0]
+
+
+def shown_values(
+    description: NodeDescription, raw: Mapping[str, Any], type_version: float | None = None
+) -> dict[str, Any]:
+    """What displayOptions read for these raw values: the raw values over the defaults of the
+    parameters they show, and `@version` when a typeVersion is given."""
+    return _visible(description, raw, type_version)[1]
+
+
+def _visible(
+    description: NodeDescription, raw: Mapping[str, Any], type_version: float | None
+) -> tuple[list[Parameter], dict[str, Any]]:
     values = dict(raw)
     if type_version is not None:
         values["@version"] = type_version
@@ -43,8 +62,8 @@ def visible_parameters(
                 values[parameter.name] = parameter.default
                 changed = True
         if not changed:
-            return shown
-    return _shown(description.properties, values)
+            return shown, values
+    return _shown(description.properties, values), values
 
 
 def _shown(properties: tuple[Parameter, ...], values: Mapping[str, Any]) -> list[Parameter]:
@@ -60,7 +79,15 @@ def _shown(properties: tuple[Parameter, ...], values: Mapping[str, Any]) -> list
 
 
 class ParameterResolver:
-    """Resolves a node's parameters for each input item."""
+    """Resolves a node's parameters for each input item.
+
+    `typed` (the default): values are checked and converted to their parameter's type (text,
+    numbers, booleans, parsed JSON), fixed values once when the workflow loads. With
+    `typed=False` (nodes that read their values as n8n hands them, through `raw_values`) the
+    load check converts nothing and refuses only what does not depend on conversions: values
+    outside a fixed list of options, collections of the wrong shape, empty required values (as
+    n8n refuses them); `resolve` then evaluates expressions without converting.
+    """
 
     def __init__(
         self,
@@ -69,31 +96,65 @@ class ParameterResolver:
         scope_names: frozenset[str],
         node_name: str | None = None,
         type_version: float | None = None,
+        *,
+        typed: bool = True,
     ) -> None:
         self.node_name = node_name
         self.scope_names = scope_names
-        self.parameters = visible_parameters(description, raw, type_version)
+        self.description = description
+        self.raw = raw
+        self.type_version = type_version
+        self.typed = typed
+        self.parameters, shown = _visible(description, raw, type_version)
+        root = {k: v for k, v in shown.items() if k != "@version"}
         self._static: dict[str, Any] = {}
         self._static_error: NodeOperationError | None = None
+        self.static_errors: list[str] = []  # every problem of the values that are not expressions
+        self.unknown_field_errors: list[str] = []
         self._dynamic: list[tuple[Parameter, Plan]] = []
+        self._n8n_values: dict[str, Any] | None = None
+        self.raw_plans: dict[str, Any] = {}  # compiled raw values by path, shared by runs
+        check = coerce if typed else check_given
         for parameter in self.parameters:
             if parameter.type == "notice":
                 continue
             value = raw.get(parameter.name, _MISSING)
             if value is _MISSING:
                 value = parameter.default
-            if _has_expression(value):
+            if parameter.type == "collection" and isinstance(value, dict):
+                value = shown_options(parameter, value, type_version or 1.0, root)
+            dynamic = _has_expression(value)
+            if dynamic:
                 if parameter.noDataExpression:
                     self._fail_static(f"{parameter.label} cannot be an expression")
                     continue
                 self._dynamic.append((parameter, _plan(value, scope_names)))
-                continue
-            try:
-                self._static[parameter.name] = coerce(parameter, value)
+                if typed:  # checked per item once evaluated
+                    continue
+            try:  # untyped: the parts that are not expressions are checked now
+                checked = check(parameter, value)
             except ParameterValueError as exc:
-                self._fail_static(str(exc))
+                self._fail_static(str(exc), listed=not isinstance(exc, UnknownFieldError))
+            else:
+                if not dynamic:
+                    self._static[parameter.name] = checked
 
-    def _fail_static(self, message: str) -> None:
+    @property
+    def n8n_values(self) -> dict[str, Any]:
+        """The values as n8n hands them to a node: the parameters shown at this version and
+        these values (options of collections too), defaults filled in, expressions kept."""
+        if self._n8n_values is None:
+            try:
+                self._n8n_values = n8n_values(
+                    self.description.properties, self.raw, self.type_version or 1.0
+                )
+            except ValueError as exc:
+                raise NodeOperationError(str(exc), node_name=self.node_name) from None
+        return self._n8n_values
+
+    def _fail_static(self, message: str, listed: bool = True) -> None:
+        # keys a collection lacks go apart: parameter_names lists them with a "did you mean"
+        (self.static_errors if listed else self.unknown_field_errors).append(message)
         if self._static_error is None:
             self._static_error = NodeOperationError(message, node_name=self.node_name)
 
@@ -120,6 +181,9 @@ class ParameterResolver:
                     item_index=index,
                     node_name=self.node_name,
                 ) from None
+            if not self.typed:
+                values[parameter.name] = evaluated
+                continue
             try:
                 values[parameter.name] = coerce(parameter, evaluated)
             except ParameterValueError as exc:
@@ -188,6 +252,102 @@ def _is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and value.strip() == "")
 
 
+def _is_empty_text(value: Any) -> bool:
+    """n8n's empty text: nothing or ''; whitespace is a value (a separator of ' ', say)."""
+    return value is None or value == ""
+
+
+def _open_list(parameter: Parameter) -> bool:
+    """Options n8n loads from the node when editing (loadOptionsMethod), or that are only the
+    usual values (openOptions): the ones declared are not all there are, so other values are
+    the node's to judge."""
+    return bool(parameter.typeOptions.loadOptionsMethod or parameter.typeOptions.openOptions)
+
+
+# --- the check of values read as n8n hands them ------------------------------------------------
+
+
+def check_given(parameter: Parameter, value: Any) -> Any:
+    """Check a value a node will read unconverted; returns it as it is.
+
+    Refused: a value outside a fixed list of options, a collection of the wrong shape or with
+    unknown keys, and an empty required value as n8n refuses it before a run (text, date and
+    options '' or missing, multiOptions []). Expressions are left for the run.
+    """
+    if is_expression(value):
+        return value
+    kind = parameter.type
+    if parameter.required and _empty_for_n8n(kind, value):
+        raise ParameterValueError(f"{parameter.label} is required{_hint(parameter)}")
+    if kind == "options":
+        if not _is_empty_text(value) and not _open_list(parameter):
+            _options(parameter, value)
+    elif kind == "multiOptions":
+        if isinstance(value, list) and not _open_list(parameter):
+            _multi_options(parameter, [v for v in value if not is_expression(v)])
+    elif kind == "collection":
+        _check_collection(parameter, value)
+    elif kind == "fixedCollection":
+        _check_fixed_collection(parameter, value)
+    return value
+
+
+def _empty_for_n8n(kind: str, value: Any) -> bool:
+    if kind in ("string", "dateTime", "options"):
+        return _is_empty_text(value)
+    if kind == "multiOptions":
+        return isinstance(value, list) and not value
+    return False
+
+
+def _check_collection(parameter: Parameter, value: Any) -> None:
+    if value is None:
+        return
+    if not isinstance(value, dict):
+        raise ParameterValueError(f"{parameter.label} must be an object, got {_kind(value)}")
+    known = {p.name: p for p in parameter.sub_parameters}
+    for key, item in value.items():
+        sub = known.get(key)
+        if sub is None:
+            listed = ", ".join(sorted(known)) or "none"
+            raise UnknownFieldError(f"{parameter.label} has no field '{key}' (fields: {listed})")
+        check_given(sub, item)
+
+
+def _check_fixed_collection(parameter: Parameter, value: Any) -> None:
+    if value is None:
+        return
+    if not isinstance(value, dict):
+        raise ParameterValueError(f"{parameter.label} must be an object, got {_kind(value)}")
+    groups = {g.name: g for g in parameter.groups}
+    many = parameter.typeOptions.multipleValues
+    for key, entries in value.items():
+        group = groups.get(key)
+        if group is None:
+            listed = ", ".join(sorted(groups))
+            raise UnknownFieldError(f"{parameter.label} has no group '{key}' (groups: {listed})")
+        if is_expression(entries):
+            continue
+        if many and not isinstance(entries, list):
+            raise ParameterValueError(f"{parameter.label}: '{key}' must be a list of objects")
+        rows = entries if many else [entries]
+        fields = {p.name: p for p in group.values}
+        for number, row in enumerate(rows):
+            where = f"{parameter.label} {key}[{number}]" if many else f"{parameter.label} {key}"
+            if not isinstance(row, dict):
+                raise ParameterValueError(f"{where} must be an object, got {_kind(row)}")
+            unknown = set(row) - set(fields)
+            if unknown:
+                raise UnknownFieldError(f"{where} has unknown fields {sorted(unknown)}")
+            for name, field in fields.items():
+                try:
+                    check_given(field, row.get(name, field.default))
+                except UnknownFieldError:
+                    raise
+                except ParameterValueError as exc:
+                    raise ParameterValueError(f"{where}: {exc}") from None
+
+
 def _required(parameter: Parameter) -> Any:
     if parameter.required:
         raise ParameterValueError(f"{parameter.label} is required{_hint(parameter)}")
@@ -199,10 +359,10 @@ def _hint(parameter: Parameter) -> str:
 
 
 def _string(parameter: Parameter, value: Any) -> Any:
-    if _is_blank(value):
+    if _is_empty_text(value):  # whitespace is kept: n8n does not take it for empty
         if parameter.required:
             return _required(parameter)
-        return "" if value is not None else None
+        return value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
@@ -267,11 +427,15 @@ def _boolean(parameter: Parameter, value: Any) -> Any:
 
 def _options(parameter: Parameter, value: Any) -> Any:
     allowed = [o.value for o in parameter.choices]
-    if _is_blank(value) and not parameter.required and None not in allowed:
-        return parameter.default
     if value in allowed and not (
         isinstance(value, bool) and not any(isinstance(a, bool) for a in allowed)
     ):
+        return value  # '' and ' ' too, where they are choices (Summarize's separators)
+    if _is_blank(value):
+        if parameter.required:
+            return _required(parameter)
+        return parameter.default
+    if _open_list(parameter):
         return value
     listed = ", ".join(repr(a) for a in allowed)
     shown = repr(value) if isinstance(value, (str, int, float)) else _kind(value)
@@ -327,7 +491,7 @@ def _collection(parameter: Parameter, value: Any) -> Any:
         sub = known.get(key)
         if sub is None:
             listed = ", ".join(sorted(known)) or "none"
-            raise ParameterValueError(f"{parameter.label} has no field '{key}' (fields: {listed})")
+            raise UnknownFieldError(f"{parameter.label} has no field '{key}' (fields: {listed})")
         out[key] = coerce(sub, item)
     return out
 
@@ -343,7 +507,7 @@ def _fixed_collection(parameter: Parameter, value: Any) -> Any:
         group = groups.get(key)
         if group is None:
             listed = ", ".join(sorted(groups))
-            raise ParameterValueError(f"{parameter.label} has no group '{key}' (groups: {listed})")
+            raise UnknownFieldError(f"{parameter.label} has no group '{key}' (groups: {listed})")
         fields = {p.name: p for p in group.values}
         many = parameter.typeOptions.multipleValues
         rows = entries if isinstance(entries, list) else [entries]
@@ -356,7 +520,7 @@ def _fixed_collection(parameter: Parameter, value: Any) -> Any:
                 entry[name] = coerce(field, row.get(name, field.default))
             unknown = set(row) - set(fields)
             if unknown:
-                raise ParameterValueError(
+                raise UnknownFieldError(
                     f"{parameter.label}.{key} has unknown fields {sorted(unknown)}"
                 )
             checked.append(entry)

@@ -16,13 +16,13 @@ from .expressions import (
     ZONE_KEY,
     ExpressionError,
     ExprObject,
-    expression_callable,
-    find_zone,
+    host_function,
     now_value,
     today_value,
 )
-from .expressions.luxon.zones import default_zone_name
-from .items import Item
+from .expressions.luxon.zones import Zone
+from .items import Item, paired_items_of
+from .timezone import workflow_zone
 
 SCOPE_NAMES = frozenset(
     {
@@ -104,12 +104,15 @@ class NodeRef(ExprObject):
     def _paired(self) -> Item:
         if not self.run.has_run(self.name):
             raise ExpressionError(f"node '{self.name}' has not run (yet)")
-        current = self.current
-        while current is not None:
-            if current.node == self.name:
-                return current
-            current = current.parent
-        raise ExpressionError(f"no item of '{self.name}' is paired with this item")
+        found = paired_items_of(self.current, self.name) if self.current is not None else []
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise ExpressionError(f"no item of '{self.name}' is paired with this item")
+        raise ExpressionError(
+            f"Multiple matches: this item comes from {len(found)} items of '{self.name}' "
+            f"(it was built from several items) - use $('{self.name}').all() or .first()"
+        )
 
 
 class InputRef(ExprObject):
@@ -184,36 +187,49 @@ def environment(expose: bool) -> dict[str, str]:
     }
 
 
-class ItemScope(dict[str, Any]):
-    """The variables of one item's expressions; `$`, `$input`, `$binary` are made on first use."""
+class _NodeRun:
+    """What every item scope of one node run shares: the run, the node names, the items."""
 
-    def __init__(
-        self,
-        shared: dict[str, Any],
-        run: RunView,
-        node_names: frozenset[str],
-        items: list[Item],
-        index: int,
-        item: Item,
-    ) -> None:
-        super().__init__(shared)
-        self["$json"] = item.json
-        self["$itemIndex"] = index
-        self._lazy = (run, node_names, items, index, item)
+    __slots__ = ("items", "node_names", "run")
+
+    def __init__(self, run: RunView, node_names: frozenset[str], items: list[Item]) -> None:
+        self.run = run
+        self.node_names = node_names
+        self.items = items
+
+
+class ItemScope(dict[str, Any]):
+    """The variables of one item's expressions; `$`, `$input`, `$binary` are made on first use.
+
+    Made for every item, so it is a plain copy of the shared values plus the item's own two;
+    what only some expressions read is built in __missing__.
+    """
+
+    __slots__ = ("index", "item", "node_run")
+
+    index: int
+    item: Item
+    node_run: _NodeRun
+
+    @property
+    def node_names(self) -> frozenset[str]:
+        """The names of the workflow's nodes (what `$('Node')` may name)."""
+        return self.node_run.node_names
 
     def __missing__(self, key: str) -> Any:
-        run, node_names, items, index, item = self._lazy
+        node_run, index, item = self.node_run, self.index, self.item
+        run, node_names, items = node_run.run, node_run.node_names, node_run.items
         value: Any
         if key == "$":
 
-            @expression_callable
-            def value(name: Any) -> NodeRef:
+            def node(name: Any) -> NodeRef:
                 if not isinstance(name, str) or name not in node_names:
                     raise ExpressionError(
                         f"Referenced node doesn't exist: there is no node called {name!r}"
                     )
                 return NodeRef(run, name, item)
 
+            value = host_function("$", node)
         elif key == "$input":
             value = InputRef(items, index, self.get("$parameter"))
         elif key == "$binary":
@@ -222,8 +238,9 @@ class ItemScope(dict[str, Any]):
             value = NodeOutputs(run, node_names, item)
         elif key == "$items":
 
-            @expression_callable
-            def value(name: Any = UNDEFINED, output: Any = 0, run_index: Any = UNDEFINED) -> Any:
+            def node_items(
+                name: Any = UNDEFINED, output: Any = 0, run_index: Any = UNDEFINED
+            ) -> list[dict[str, Any]]:
                 if name is UNDEFINED or name is None:
                     return [item_view(i) for i in items]
                 if not isinstance(name, str) or name not in node_names:
@@ -233,6 +250,7 @@ class ItemScope(dict[str, Any]):
                 chosen = None if run_index is UNDEFINED or run_index == -1 else int(run_index)
                 return [item_view(i) for i in run.items(name, int(output or 0), chosen)]
 
+            value = host_function("$items", node_items)
         else:
             raise KeyError(key)
         self[key] = value
@@ -249,23 +267,30 @@ def node_scope_factory(
     items: list[Item],
     options: Mapping[str, Any] | None = None,
     previous_node: str | None = None,
+    run_index: int = 0,
+    zone: Zone | None = None,
+    previous_output: int = 0,
+    previous_run: int = 0,
 ) -> Callable[[int], dict[str, Any]]:
     """The scope of each item of one node run: shared values made once, item values on call.
 
     `options` are the engine's: `expressionEnv` (bool) lets `$env` show the process
     environment (names that look like secrets are left out); `variables` fill `$vars`.
-    The time zone is the workflow's `settings.timezone`, else GENERIC_TIMEZONE / TZ.
+    The time zone is the workflow's (timezone.workflow_zone), unless `zone` is given.
+    `previous_node`, `previous_output` and `previous_run` name the run that fed the node's
+    first input (`$prevNode`; undefined for the node a run starts at).
     """
     options = options or {}
-    settings = getattr(workflow, "settings", None) or {}
-    zone_name = settings.get("timezone") if isinstance(settings, dict) else None
-    if not zone_name or zone_name == "DEFAULT":
-        zone_name = default_zone_name()
-    zone = find_zone(zone_name) or find_zone("UTC")
-    shared = {
-        "$runIndex": 0,
+    if zone is None:
+        zone = workflow_zone(getattr(workflow, "settings", None))
+    previous = (
+        {"name": previous_node, "outputIndex": previous_output, "runIndex": previous_run}
+        if previous_node
+        else UNDEFINED
+    )
+    shared = {  # `$json`, `$itemIndex`, `$node`, `$input`, ... are the item's own (ItemScope)
+        "$runIndex": run_index,
         "$parameter": parameters,
-        "$node": {"name": node_name, "type": node_type},
         "$now": now_value(zone),
         "$today": today_value(zone),
         "$workflow": {
@@ -276,16 +301,19 @@ def node_scope_factory(
         "$execution": {"id": execution_id, "mode": "manual"},
         "$vars": dict(options.get("variables") or {}),
         "$env": environment(bool(options.get("expressionEnv"))),
-        "$prevNode": {"name": previous_node, "outputIndex": 0, "runIndex": 0}
-        if previous_node
-        else UNDEFINED,
+        "$prevNode": previous,
         ZONE_KEY: zone,
     }
-    del shared["$node"]  # `$node` is made per item (NodeOutputs)
-    node_names = frozenset(n.name for n in workflow.nodes)
+    node_run = _NodeRun(run, frozenset(n.name for n in workflow.nodes), items)
 
     def scope(index: int) -> dict[str, Any]:
         item = items[index] if index < len(items) else Item()
-        return ItemScope(shared, run, node_names, items, index, item)
+        values = ItemScope(shared)
+        values["$json"] = item.json
+        values["$itemIndex"] = index
+        values.node_run = node_run
+        values.index = index
+        values.item = item
+        return values
 
     return scope

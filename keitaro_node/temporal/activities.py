@@ -23,10 +23,15 @@ from temporalio import activity
 from temporalio.client import Client
 
 from keitaro_node.runtime.credentials import CredentialStore
+from keitaro_node.runtime.engine.engine import Engine, SubWorkflows
+from keitaro_node.runtime.engine.executor import LocalExecutor
+from keitaro_node.runtime.engine.state import RunState
+from keitaro_node.runtime.engine.walker import Services, Walker
 from keitaro_node.runtime.errors import (
     NodeApiError,
     NodeError,
     NodeOperationError,
+    WorkflowLoadError,
 )
 from keitaro_node.runtime.items import Item
 from keitaro_node.runtime.node import ErrorItemBuilder, ExecutionContext, ItemHandler, ItemsFailed
@@ -40,15 +45,6 @@ from .codec import (
     encode_error,
     encode_item,
     encode_outputs,
-)
-from .engine_parts import (
-    Engine,
-    LocalExecutor,
-    RunState,
-    Services,
-    SubWorkflows,
-    Walker,
-    WorkflowLoadError,
 )
 from .progress import AttemptLost, ChunkProgress
 from .queues import TrackerBudget, served_name

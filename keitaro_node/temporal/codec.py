@@ -84,8 +84,9 @@ def encode_item(item: Item, *, with_node: bool = False) -> JsonDict:
             }
             for name, b in item.binary.items()
         }
-    if item.paired_item is not None:
-        out["pairedItem"] = [item.paired_item.item, item.paired_item.input]
+    if item.paired_item is not None:  # [item, input], or a list of them
+        pairs = [[p.item, p.input] for p in item.pairs()]
+        out["pairedItem"] = pairs if isinstance(item.paired_item, list) else pairs[0]
     if item.error is not None:
         out["error"] = encode_error(item.error)
     if item.metadata:
@@ -109,12 +110,20 @@ def decode_item(data: Mapping[str, Any]) -> Item:
         }
         if binary
         else None,
-        paired_item=PairedItem(int(pair[0]), int(pair[1])) if pair is not None else None,
+        paired_item=_decode_pairing(pair),
         error=decode_error(error) if error is not None else None,
         metadata=data.get("metadata"),
     )
     item.node = data.get("node")
     return item
+
+
+def _decode_pairing(pair: Any) -> PairedItem | list[PairedItem] | None:
+    if pair is None:
+        return None
+    if pair and isinstance(pair[0], list):
+        return [PairedItem(int(p[0]), int(p[1])) for p in pair]
+    return PairedItem(int(pair[0]), int(pair[1]))
 
 
 def encode_items(items: Iterable[Item]) -> list[JsonDict]:

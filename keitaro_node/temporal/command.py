@@ -56,12 +56,8 @@ def add_run_arguments(run: argparse.ArgumentParser) -> None:
     group.add_argument("--tls", action="store_true", help="connect to Temporal with TLS")
     group.add_argument("--no-wait", action="store_true", help="print the run's id and return")
     group.add_argument("--id", dest="run_id", help="the run's workflow id (default: generated)")
-    group.add_argument(
-        "--chunk-size",
-        type=int,
-        default=None,
-        help="items per activity for nodes without a tracker budget (default 50)",
-    )
+    # --chunk-size (the run command's) is also the items per activity for nodes without a
+    # tracker budget (default 50)
 
 
 def add_commands(sub: Any) -> None:
@@ -118,7 +114,12 @@ def add_commands(sub: Any) -> None:
     schedule.add_argument("--cron", help='cron expression, like "0 * * * *"')
     schedule.add_argument("--timezone", help="zone of the cron expression (IANA name)")
     schedule.add_argument("--id", dest="schedule_id", help="schedule id (default: from the name)")
-    schedule.add_argument("--input", type=Path, help="JSON file with the input items")
+    schedule.add_argument(
+        "--input", help="input items: a JSON array or object, JSON Lines or CSV file"
+    )
+    schedule.add_argument(
+        "--input-format", choices=("json", "jsonl", "csv"), help="the input's format"
+    )
     _connection_arguments(schedule)
 
 

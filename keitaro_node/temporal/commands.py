@@ -45,24 +45,13 @@ def _workflow_json(path: Path) -> dict[str, Any]:
     return data
 
 
-def _input_items(path: Path | None) -> list[dict[str, Any]] | None:
+def _input_items(path: str | None, given_format: str | None) -> list[dict[str, Any]] | None:
+    """The run's input items, read as a local run reads them (JSON, JSON Lines, CSV, stdin)."""
     if path is None:
         return None
-    from keitaro_node.runtime.items import items_from_json
+    from keitaro_node.bulk.inputs import open_items
 
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except FileNotFoundError:
-        raise FileNotFoundError(f"input file not found: {path}") from None
-    except json.JSONDecodeError as exc:
-        raise ValueError(
-            f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
-        ) from None
-    try:
-        items = items_from_json(data)
-    except ValueError as exc:
-        raise ValueError(f"{path}: {exc}") from None
-    return [{"json": item.json} for item in items]
+    return [{"json": row} for row in open_items(path, given_format)]
 
 
 async def run(args: argparse.Namespace) -> int:
@@ -77,7 +66,7 @@ async def run(args: argparse.Namespace) -> int:
         options["outputDir"] = str(args.output_dir)  # a folder on the workers
     request = RunRequest(
         workflow=_workflow_json(args.workflow),
-        items=_input_items(args.input),
+        items=_input_items(args.input, args.input_format),
         options=options,
         source=str(args.workflow),
         chunk=args.chunk_size,
@@ -140,7 +129,9 @@ async def schedule(args: argparse.Namespace) -> int:
         spec = schedule_spec(args.every, args.cron, args.timezone)
     else:
         spec = trigger_spec(data)
-    request = RunRequest(workflow=data, items=_input_items(args.input), source=str(args.workflow))
+    request = RunRequest(
+        workflow=data, items=_input_items(args.input, args.input_format), source=str(args.workflow)
+    )
     connection = _connection(args)
     client = await connection.connect()
     schedule_id = args.schedule_id or "keitaro-node-" + (

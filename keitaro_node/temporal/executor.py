@@ -149,7 +149,11 @@ class TemporalExecutor:
         items = work.items
         starts = list(range(0, len(items), chunk))
         answers: dict[int, JsonDict] = {}
-        gate = asyncio.Semaphore(max(1, self.settings.parallel_chunks))
+        # a tracker with a request budget gets one chunk at a time: each activity spaces its
+        # requests 1/rate apart, so one after another they keep to the rate in any second;
+        # chunks side by side would each take the whole rate
+        paced = budget is not None and budget.get("requestsPerSecond") is not None
+        gate = asyncio.Semaphore(1 if paced else max(1, self.settings.parallel_chunks))
         stopped = False
 
         async def one(start: int) -> None:

@@ -20,14 +20,9 @@ TRIGGER = "n8n-nodes-base.scheduleTrigger"
 
 
 def trigger_spec(workflow: Mapping[str, Any]) -> ScheduleSpec:
-    from . import hosting
-    from .engine_parts import lookup
+    from keitaro_node.runtime.schedule import ScheduleError as schedule_error
 
-    schedule_error: Any = lookup(
-        "keitaro_node.runtime.schedule",
-        "ScheduleError",
-        "reading a Schedule Trigger needs keitaro_node.runtime.schedule; give --every or --cron",
-    )
+    from . import hosting
 
     node = next(
         (

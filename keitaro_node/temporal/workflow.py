@@ -16,13 +16,15 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from keitaro_node.runtime.credentials import CredentialStore
-    from keitaro_node.runtime.errors import WorkflowError
+    from keitaro_node.runtime.engine.plan import prepare
+    from keitaro_node.runtime.engine.state import RunState
+    from keitaro_node.runtime.engine.walker import Services, Walker
+    from keitaro_node.runtime.errors import WorkflowError, WorkflowLoadError
     from keitaro_node.runtime.items import Item, items_from_json
     from keitaro_node.runtime.workflow import WorkflowFormatError, parse_workflow
 
     from . import hosting
     from .activities import workflow_digest
-    from .engine_parts import RunState, Services, Walker, WorkflowLoadError, prepare
     from .executor import ExecutorSettings, TemporalExecutor
     from .queues import DEFAULT_CHUNK
 

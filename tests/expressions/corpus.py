@@ -10,13 +10,13 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
 from keitaro_node.runtime import expressions as ex
-from keitaro_node.runtime.expressions import dates, limits
-from keitaro_node.runtime.expressions.luxon.zones import find_zone
+from keitaro_node.runtime.expressions import dates
+from keitaro_node.runtime.expressions.luxon.zones import UTC_ZONE
 from keitaro_node.runtime.expressions.values import JsError, js_string, typeof
 from keitaro_node.runtime.items import Item
 from keitaro_node.runtime.scope import SCOPE_NAMES, node_scope_factory
@@ -61,13 +61,13 @@ class _Workflow:
     name = "expressions"
     id = "expressions"
     active = False
-    settings = {"timezone": "Europe/Berlin"}  # noqa: RUF012
+    settings: ClassVar[dict[str, str]] = {"timezone": "Europe/Berlin"}
 
     class _Node:
         def __init__(self, name: str) -> None:
             self.name = name
 
-    nodes = [_Node("Input"), _Node("case")]  # noqa: RUF012
+    nodes: ClassVar[list[_Node]] = [_Node("Input"), _Node("case")]
 
 
 def scope() -> dict[str, Any]:
@@ -108,7 +108,7 @@ def _json_like(value: Any) -> Any:
 
 def outcome(source: str) -> dict[str, Any]:
     """What our evaluator gives for one case, in the recorded file's shape."""
-    dates.SETTINGS.js_zone = find_zone("UTC")  # type: ignore[assignment]
+    dates.SETTINGS.js_zone = UTC_ZONE
     names = SCOPE_NAMES
     values = scope()
     if source.startswith("="):
@@ -120,11 +120,8 @@ def outcome(source: str) -> dict[str, Any]:
         template = ex.compile_template("={{ " + source + " }}", names)
     except ex.ExpressionError as exc:
         return {"error": str(exc)}
-    part = template.parts[0]
-    dates.SETTINGS.zone = values[ex.ZONE_KEY]
-    limits.reset()
     try:
-        result = part(values)  # type: ignore[operator]
+        result = template.value(values)
     except JsError:
         return {"value": None}
     except ex.ExpressionError as exc:
@@ -133,7 +130,10 @@ def outcome(source: str) -> dict[str, Any]:
         return {"error": "this is a function, please add ()"}
     answer: dict[str, Any] = {"t": typeof(result), "s": js_string(result)}
     if result is not ex.UNDEFINED:
-        answer = {"v": _json_like(result), **answer}
+        try:
+            answer = {"v": _json_like(result), **answer}
+        except ex.ExpressionError as exc:  # a function inside the value
+            return {"error": str(exc)}
     return {"value": answer}
 
 
@@ -143,3 +143,36 @@ def same(expected: dict[str, Any], actual: dict[str, Any]) -> bool:
     if "error" in actual:
         return False
     return json.dumps(expected, sort_keys=True) == json.dumps(actual, sort_keys=True)
+
+
+def rendered_both_ways(source: str) -> tuple[str, str]:
+    """A case rendered as a parameter, and its raw value converted to JSON, as JSON texts."""
+    template_source = source if source.startswith("=") else "={{ " + source + " }}"
+    values = scope()
+    dates.SETTINGS.js_zone = UTC_ZONE
+
+    def attempt(make: Any) -> str:
+        try:
+            return json.dumps(make(), default=str, allow_nan=True, sort_keys=True)
+        except ex.ExpressionError as exc:
+            return f"error: {exc}"
+
+    try:
+        template = ex.compile_template(template_source, SCOPE_NAMES)
+    except ex.ExpressionError as exc:
+        return f"error: {exc}", f"error: {exc}"
+    whole = template_source.startswith("={{") and template_source.endswith("}}")
+    if len(template.blocks) != 1 or not whole:
+        text = attempt(lambda: template.render(values))
+        return text, text
+
+    def converted() -> Any:
+        try:
+            value = template.value(values)
+        except JsError:
+            return None
+        if typeof(value) == "function":
+            raise ex.ExpressionError("this is a function, please add ()")
+        return ex.to_plain(value)
+
+    return attempt(lambda: template.render(values)), attempt(converted)

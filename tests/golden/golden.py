@@ -16,6 +16,7 @@ from keitaro_node.app import run_workflow
 from keitaro_node.runtime.credentials import CredentialStore
 from keitaro_node.runtime.errors import WorkflowError
 from keitaro_node.runtime.items import Item
+from keitaro_node.runtime.plugins import PluginHost
 from keitaro_node.runtime.workflow import parse_workflow
 
 HERE = Path(__file__).resolve().parent
@@ -47,33 +48,53 @@ def _items_json(items: list[Item]) -> list[dict[str, Any]]:
     return [{"json": item.json} for item in items]
 
 
-async def our_run(path: Path, credentials: CredentialStore | None = None) -> dict[str, Any]:
+async def our_run(
+    path: Path, credentials: CredentialStore | None = None, host: PluginHost | None = None
+) -> dict[str, Any]:
     """Run the workflow file through our engine; the result in the recorder's compact shape."""
     workflow = parse_workflow(json.loads(path.read_text("utf-8")), source=str(path))
     run_data: dict[str, list[dict[str, Any]]] = {}
     out: dict[str, Any] = {"runData": run_data}
     try:
-        result = await run_workflow(workflow, None, credentials)
+        result = await run_workflow(workflow, None, credentials, host=host)
     except WorkflowError as exc:
         partial = getattr(exc, "result", None)
+        order = list(getattr(partial, "order", []))
         if partial is not None:
             _fill(run_data, partial)
         run_data.setdefault(exc.node_name, []).append({"status": "error", "error": str(exc.error)})
+        _number_runs(run_data, [*order, exc.node_name])
         out["error"] = str(exc.error)
         out["lastNodeExecuted"] = exc.node_name
         return out
     _fill(run_data, result)
+    _number_runs(run_data, result.order)
     out["lastNodeExecuted"] = result.order[-1] if result.order else None
     return out
 
 
+def _number_runs(run_data: dict[str, list[dict[str, Any]]], order: list[str]) -> None:
+    """Give our runs an executionIndex from the order they ran in, as n8n's runs have."""
+    seen: dict[str, int] = {}
+    for index, name in enumerate(order):
+        number = seen.get(name, 0)
+        seen[name] = number + 1
+        runs = run_data.get(name, [])
+        if number < len(runs):
+            runs[number]["executionIndex"] = index
+
+
 def _fill(run_data: dict[str, list[dict[str, Any]]], result: Any) -> None:
     runs = getattr(result, "runs", None)
+    errors = getattr(result, "errors", {})  # runs that went on past an error (onError)
     if runs is not None:  # an engine that keeps every run of a node
         for name, node_runs in runs.items():
             run_data[name] = [
-                {"status": "success", "main": [_items_json(o) for o in outputs]}
-                for outputs in node_runs
+                {
+                    "status": "error" if (name, number) in errors else "success",
+                    "main": [_items_json(o) for o in outputs],
+                }
+                for number, outputs in enumerate(node_runs)
             ]
         return
     for name, outputs in result.outputs.items():
@@ -126,7 +147,28 @@ def differences(ours: dict[str, Any], theirs: dict[str, Any]) -> list[str]:
                     f"{where}: outputs differ\n  n8n: {json.dumps(want)[:1500]}"
                     f"\n  we:  {json.dumps(got)[:1500]}"
                 )
-    extra = set(ours["runData"]) - set(expected)
+    problems.extend(_order_differences(ours["runData"], expected))
+    extra = set(ours["runData"]) - set(expected) - RECORDER_NODES
     if extra:
         problems.append(f"we ran nodes n8n did not: {sorted(extra)}")
     return problems
+
+
+def _run_order(run_data: dict[str, Any]) -> list[str] | None:
+    """`node#run` in the order the runs started, when every run says when (executionIndex)."""
+    runs = [
+        (run.get("executionIndex"), f"{name}#{number}")
+        for name, node_runs in run_data.items()
+        for number, run in enumerate(node_runs)
+    ]
+    if not runs or any(index is None for index, _ in runs):
+        return None
+    return [label for _, label in sorted(runs)]
+
+
+def _order_differences(ours: dict[str, Any], theirs: dict[str, Any]) -> list[str]:
+    want = _run_order(theirs)
+    got = _run_order({k: v for k, v in ours.items() if k in theirs})
+    if want is None or got is None or want == got:
+        return []
+    return [f"the runs happened in another order\n  n8n: {want}\n  we:  {got}"]

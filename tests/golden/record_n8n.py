@@ -75,6 +75,8 @@ def _compact(snapshot: dict[str, Any]) -> dict[str, Any]:
         out = []
         for run in node_runs:
             entry: dict[str, Any] = {"status": run.get("executionStatus")}
+            if run.get("executionIndex") is not None:  # the order runs started in
+                entry["executionIndex"] = run["executionIndex"]
             if run.get("error"):
                 entry["error"] = run["error"].get("message")
                 if run["error"].get("description"):

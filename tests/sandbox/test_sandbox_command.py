@@ -95,7 +95,12 @@ def test_the_standalone_sandbox_holds_the_same_demo_data_as_run_sandbox() -> Non
     with serving() as lines:
         env = exports(lines)
         listed = cli(
-            "run", "workflows/create_stream.json", "--sandbox", env={}
+            "run",
+            "workflows/create_stream.json",
+            "--input",
+            "workflows/create_stream.items.json",
+            "--sandbox",
+            env={},
         )  # the in-process one
         assert listed.returncode == 0, listed.stderr
         demo_line = next(line for line in lines if line.startswith("Demo data:"))

@@ -66,6 +66,10 @@
         `a node between them returned items without pairedItem; use $('${name}').all() ` +
         `or .first() instead`);
     }
+    if (position === -1) {
+      fail(`Multiple matches: item ${index} comes from several items of '${name}' ` +
+        `(it was built from several items) - use $('${name}').all() or .first() instead`);
+    }
     return entry.items[position];
   }
 

@@ -192,6 +192,12 @@ class NodeRef:
                 f"a node between them returned items without pairedItem; use "
                 f"_('{self._name}').all() or .first() instead"
             )
+        if position == -1:
+            raise CodeFailure(
+                f"Multiple matches: item {index} comes from several items of '{self._name}' "
+                f"(it was built from several items) - use _('{self._name}').all() or .first() "
+                "instead"
+            )
         return entry["items"][position]
 
     def pairedItem(self, index: int | None = None) -> Any:

@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from ..items import BinaryData, Item, PairedItem
+from ..items import BinaryData, Item, PairedItem, Pairing
 from .errors import CodeError, shape_error
 
 RESERVED_KEYS = ("json", "binary", "pairedItem", "error", "index")
@@ -236,10 +236,15 @@ def _top_level_keys(item: dict[str, Any], index: int, input_index: int | None) -
     )
 
 
-def paired_item(value: Any) -> PairedItem | None:
+def paired_item(value: Any) -> Pairing | None:
     """A returned `pairedItem` (a number, `{item, input}` or a list of them) as ours."""
     if isinstance(value, list):
-        value = value[0] if value else None
+        pairs = [pair for pair in map(_one_pair, value) if pair is not None]
+        return pairs or None
+    return _one_pair(value)
+
+
+def _one_pair(value: Any) -> PairedItem | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)) and float(value).is_integer():

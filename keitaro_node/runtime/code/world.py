@@ -4,7 +4,8 @@ The engines cannot call back into the run while code executes, so everything the
 give - the input items, the items of nodes named in the code (`$('Node')`), which of their
 items each input item is paired with, and facts about the node, workflow and execution - is
 collected here first, as n8n's task runner asks for the data its code needs before it runs.
-A node is included when its name appears in the code as a string literal.
+A node is included when its name appears in the code as a string literal; code that names
+nodes with other values (`$(name)`) gets every node of the workflow.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..expressions import ExpressionError
-from ..items import Item
+from ..items import Item, paired_items_of
 from ..node import ExecutionContext
 
 _JS_STRING = re.compile(
@@ -35,6 +36,20 @@ def js_string_literals(code: str) -> set[str]:
         except json.JSONDecodeError:
             found.add(raw)
     return found
+
+
+# `$('Node')`, `$items(...)`, `$node[...]` with something else than a string literal inside
+_JS_NODE_BY_VALUE = re.compile(r"\$(?:items)?\(\s*(?![\s'\"`)])|\$node\[\s*(?!['\"`])")
+_PY_NODE_BY_VALUE = re.compile(
+    r"(?<![\w.])_(?:items)?\(\s*(?![\s'\")])|(?<![\w.])_node\[\s*(?!['\"])"
+)
+
+
+def names_nodes_by_value(code: str, language: str = "javaScript") -> bool:
+    """Whether the code names a node with something else than a string literal, as in
+    `$(name)`: the world must then hold every node that ran."""
+    pattern = _PY_NODE_BY_VALUE if language.startswith("python") else _JS_NODE_BY_VALUE
+    return pattern.search(code) is not None
 
 
 def python_string_literals(code: str) -> set[str]:
@@ -55,7 +70,7 @@ def item_view(item: Item) -> dict[str, Any]:
     if item.binary:
         view["binary"] = {name: b.to_json() for name, b in item.binary.items()}
     if item.paired_item is not None:
-        view["pairedItem"] = item.paired_item.to_json()
+        view["pairedItem"] = item.to_json()["pairedItem"]
     return view
 
 
@@ -67,16 +82,23 @@ def _input_view(item: Item, index: int) -> dict[str, Any]:
 
 
 def build_world(
-    ctx: ExecutionContext, items: list[Item], names: Iterable[str], mode: str
+    ctx: ExecutionContext,
+    items: list[Item],
+    names: Iterable[str],
+    mode: str,
+    every_node: bool = False,
 ) -> dict[str, Any]:
-    """Everything the bindings need, for the given input items and referenced names."""
+    """Everything the bindings need, for the given input items and referenced names (and
+    every node of the workflow, with `every_node`)."""
     scope = ctx.scope_factory(0)
+    wanted = set(names)
+    if every_node:
+        wanted.update(getattr(scope, "node_names", ()))
     nodes: dict[str, Any] = {}
-    for name in sorted(set(names)):
+    for name in sorted(wanted):
         entry = _node_entry(scope, name, items)
         if entry is not None:
             nodes[name] = entry
-    previous = items[0].node if items and items[0].node else None
     return {
         "mode": mode,
         "input": [_input_view(item, index) for index, item in enumerate(items)],
@@ -86,7 +108,7 @@ def build_world(
         "execution": _plain(scope.get("$execution")) or {},
         "runIndex": _plain(scope.get("$runIndex")) or 0,
         "parameter": _plain(scope.get("$parameter")) or {},
-        "prevNode": {"name": previous, "outputIndex": 0, "runIndex": 0} if previous else None,
+        "prevNode": _plain(scope.get("$prevNode")) or None,
     }
 
 
@@ -106,12 +128,10 @@ def _node_entry(scope: Mapping[str, Any], name: str, items: list[Item]) -> dict[
         return {"executed": False, "items": [], "pairs": []}
     produced: list[Item] = run.items(name)
     position = {id(item): index for index, item in enumerate(produced)}
-    pairs: list[int | None] = []
+    pairs: list[int | None] = []  # -1: several items of the node (n8n: multiple matches)
     for item in items:
-        current: Item | None = item
-        while current is not None and current.node != name:
-            current = current.parent
-        pairs.append(position.get(id(current)) if current is not None else None)
+        found = paired_items_of(item, name)
+        pairs.append(position.get(id(found[0])) if len(found) == 1 else -1 if found else None)
     return {"executed": True, "items": [item_view(i) for i in produced], "pairs": pairs}
 
 

@@ -11,18 +11,18 @@ block undefined; errors of n8n's own helpers, syntax errors and broken limits fa
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
 from . import limits
-from .builtins import GLOBALS, Namespace
-from .dates import SETTINGS, DateTimeValue, DurationValue, JsDate, now_ms, set_default_zone
+from .builtins import GLOBALS, HostFunction, Namespace
+from .dates import SETTINGS, DateTimeValue, DurationValue, JsDate, now_ms
 from .luxon.model import LuxonDateTime
 from .luxon.zones import Zone, find_zone
 from .members import call_method, get_member
-from .parser import _is_data, expression_callable, parse_expression
+from .parser import Code, parse_expression
 from .values import (
-    DATA_NAMES,
     UNDEFINED,
     Compiled,
     ExpressionError,
@@ -43,7 +43,6 @@ log = logging.getLogger("keitaro_node.expressions")
 ZONE_KEY = "$__zone"  # the scope entry holding the workflow's Zone (not a variable)
 
 __all__ = [
-    "DATA_NAMES",
     "GLOBALS",
     "UNDEFINED",
     "ZONE_KEY",
@@ -52,16 +51,19 @@ __all__ = [
     "DurationValue",
     "ExprObject",
     "ExpressionError",
+    "HostFunction",
     "JsDate",
+    "JsError",
     "JsFunction",
     "Namespace",
     "Scope",
     "Template",
+    "Zone",
     "call_method",
     "compile_template",
-    "expression_callable",
     "find_zone",
     "get_member",
+    "host_function",
     "is_expression",
     "js_string",
     "now_value",
@@ -72,65 +74,121 @@ __all__ = [
 ]
 
 
-def _evaluate(part: Compiled, scope: Scope) -> Any:
-    limits.reset()
-    try:
-        return part(scope)
-    except JsError as exc:
-        log.debug("expression block is undefined, as in n8n: %s", exc)
-        return UNDEFINED
-    except RecursionError:
-        raise limits.depth_error() from None
-    except MemoryError:
-        raise ExpressionError(
-            "the expression needs more memory than allowed (the size limit)"
-        ) from None
+def host_function(name: str, fn: Callable[..., Any]) -> HostFunction:
+    """A function of the host (such as `$('Node')`) that expressions may call.
+
+    Its errors, and calls with arguments it cannot take, fail the item.
+    """
+    return HostFunction(name, fn, fails_item=True)
+
+
+def _block(code: Code, run: Compiled, undefined: Any) -> Compiled:
+    """`run` (of `code`) as one `{{ }}` block: a fresh budget, the workflow's zone, n8n's rules.
+
+    A JavaScript error makes the block `undefined` (the given stand-in, None where the block
+    is the whole value); a broken limit fails the item. The zone is set only for blocks that
+    call something, as nothing else reads it, and the budget only for blocks that can spend
+    it (`$json.a.b ?? 1` cannot).
+    """
+    budget = limits.BUDGET
+    steps = limits.MAX_STEPS
+    settings = SETTINGS
+    calls, bounded = code.calls, code.bounded
+
+    def block(scope: Scope) -> Any:
+        if calls:
+            zone = scope.get(ZONE_KEY)
+            if zone is not None:
+                settings.zone = zone
+        if not bounded:
+            budget.steps = steps
+        try:
+            value = run(scope)
+        except JsError as exc:
+            log.debug("expression block is undefined, as in n8n: %s", exc)
+            return undefined
+        except RecursionError:
+            raise limits.depth_error() from None
+        except MemoryError:
+            raise _memory_error() from None
+        return undefined if value is UNDEFINED else value
+
+    return block
+
+
+def _memory_error() -> ExpressionError:
+    return ExpressionError("the expression needs more memory than allowed (the size limit)")
+
+
+def _whole_value(code: Code) -> Compiled:
+    """Render a template that is one block: the value keeps its type (number, object...)."""
+    if code.output is not None:
+        return _block(code, code.output, None)  # JSON already, nothing to convert
+    block = _block(code, code.run, None)
+
+    def render(scope: Scope) -> Any:
+        value = block(scope)
+        if typeof(value) == "function":
+            raise ExpressionError("this is a function, please add ()")
+        try:
+            return to_plain(value)
+        except RecursionError:
+            raise limits.data_depth_error() from None
+
+    return render
+
+
+def _text(parts: list[str | Code]) -> Compiled:
+    """Render a template of text and blocks: one string, each block read as n8n reads it."""
+    pieces = [
+        part if isinstance(part, str) else _block(part, part.run, UNDEFINED) for part in parts
+    ]
+
+    def render(scope: Scope) -> str:
+        out = [piece if isinstance(piece, str) else template_text(piece(scope)) for piece in pieces]
+        return limits.check_string("".join(out))
+
+    return render
 
 
 class Template:
-    """A parameter value starting with '=': literal text and `{{ expression }}` blocks."""
+    """A parameter value starting with '=': literal text and `{{ expression }}` blocks.
 
-    __slots__ = ("data", "parts", "single", "source")
+    `render(scope)` gives the parameter's value for one item's scope. It is fitted to the
+    template when compiled: a value that is one block (`single`) keeps the expression's type,
+    and a block known to give JSON data (`$json.a ?? 1`) is returned without any conversion.
+    `evaluate(scope)` gives a one-block template's value as JavaScript has it (a DateTime,
+    undefined), for nodes that read dates from their parameters.
+    """
 
-    def __init__(self, source: str, parts: list[str | Compiled]) -> None:
+    __slots__ = ("blocks", "evaluate", "render", "single", "source")
+
+    render: Callable[[Scope], Any]
+    evaluate: Callable[[Scope], Any]
+
+    def __init__(self, source: str, parts: list[str | Code]) -> None:
         self.source = source
-        self.parts = parts
-        # A value that is exactly one block keeps the expression's type (number, object...).
+        self.blocks = [part for part in parts if not isinstance(part, str)]
         self.single = len(parts) == 1 and not isinstance(parts[0], str)
-        # ... and when it only reads item data ($json.a.b) it is plain JSON already.
-        self.data = self.single and _is_data(parts[0])
-
-    def render(self, scope: Scope) -> Any:
-        zone = scope.get(ZONE_KEY)
-        if zone is not None:
-            SETTINGS.zone = zone
         if self.single:
-            part = self.parts[0]
-            assert not isinstance(part, str)
-            value = _evaluate(part, scope)
-            if value is UNDEFINED:
-                return None
-            if typeof(value) == "function":
-                raise ExpressionError("this is a function, please add ()")
-            return value if self.data else to_plain(value)
-        out: list[str] = []
-        for part in self.parts:
-            if isinstance(part, str):
-                out.append(part)
-            else:
-                out.append(template_text(_evaluate(part, scope)))
-        return limits.check_string("".join(out))
+            self.render = _whole_value(self.blocks[0])
+            self.evaluate = _block(self.blocks[0], self.blocks[0].run, UNDEFINED)
+        else:
+            self.render = self.evaluate = _text(parts)
 
-    def evaluate(self, scope: Scope) -> Any:
-        """The raw expression value (DateTime objects, undefined) of a single-block template."""
+    def value(self, scope: Scope) -> Any:
+        """A one-block template's value under the limits, with JavaScript's errors raised
+        (JsError) rather than making it undefined."""
+        if not self.single:
+            raise ExpressionError("the template is not one {{ }} block")
         zone = scope.get(ZONE_KEY)
         if zone is not None:
             SETTINGS.zone = zone
-        if not self.single:
-            return self.render(scope)
-        part = self.parts[0]
-        assert not isinstance(part, str)
-        return _evaluate(part, scope)
+        limits.reset()
+        try:
+            return self.blocks[0].run(scope)
+        except RecursionError:
+            raise limits.depth_error() from None
 
 
 def is_expression(value: Any) -> bool:
@@ -141,7 +199,7 @@ def is_expression(value: Any) -> bool:
 def compile_template(source: str, names: frozenset[str]) -> Template:
     """Parse `=...{{ expr }}...` once; `names` are the variables the host will provide."""
     body = source[1:] if source.startswith("=") else source
-    parts: list[str | Compiled] = []
+    parts: list[str | Code] = []
     pos = 0
     while pos < len(body):
         start = body.find("{{", pos)
@@ -204,6 +262,3 @@ def now_value(zone: Zone | None = None) -> DateTimeValue:
 
 def today_value(zone: Zone | None = None) -> DateTimeValue:
     return DateTimeValue(LuxonDateTime(now_ms(), zone or SETTINGS.zone).start_of("day"))
-
-
-__all__ += ["Zone", "set_default_zone"]

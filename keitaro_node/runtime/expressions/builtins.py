@@ -15,6 +15,7 @@ from .json_text import json_parse, json_stringify
 from .luxon import parsing
 from .luxon.duration import Duration
 from .luxon.model import LuxonDateTime
+from .luxon.zones import UTC_ZONE, Zone
 from .regexp import RegExpValue
 from .values import (
     UNDEFINED,
@@ -65,11 +66,20 @@ BLOCKED_NAMES = frozenset(
 
 
 class HostFunction(ExprObject):
-    """A function of the runtime that expressions may call (Math.max, parseInt, $ifEmpty)."""
+    """A function of the runtime that expressions may call (Math.max, parseInt, $ifEmpty).
 
-    def __init__(self, name: str, fn: Callable[..., Any]) -> None:
+    Wrong arguments are JavaScript errors (the block is undefined), except for the host's
+    own functions made with `fails_item` (`$('Node')`), whose mistakes fail the item.
+    """
+
+    def __init__(self, name: str, fn: Callable[..., Any], fails_item: bool = False) -> None:
         self.name = name
         self.fn = fn
+        self.fails_item = fails_item
+
+    def __call__(self, *args: Any) -> Any:
+        """Host code (a node) may call it as the function it wraps."""
+        return self.fn(*args)
 
     def expr_name(self) -> str:
         return self.name
@@ -94,6 +104,8 @@ class HostFunction(ExprObject):
         except RecursionError:
             raise limits.data_depth_error() from None
         except (TypeError, ValueError, OverflowError, IndexError, KeyError) as exc:
+            if self.fails_item:
+                raise ExpressionError(f"the call failed: {exc}") from None
             raise type_error(f"{self.name}(): {exc}") from None
 
 
@@ -247,11 +259,12 @@ def _sign(x: float) -> float:
 
 
 def _cbrt(x: float) -> float:
-    return (
-        math.copysign(round(abs(x) ** (1 / 3), 12), x)
-        if abs(x) ** (1 / 3) % 1 < 1e-9 or True
-        else x
-    )
+    """The cube root, exact for perfect cubes (27 gives 3, not 3.0000000000000004)."""
+    root = abs(x) ** (1 / 3)
+    rounded = round(root)
+    if rounded**3 == abs(x):
+        root = float(rounded)
+    return math.copysign(root, x)
 
 
 MATH = Namespace(
@@ -267,7 +280,7 @@ MATH = Namespace(
         "max": _max,
         "pow": lambda x=UNDEFINED, y=UNDEFINED: power(to_number(x), to_number(y)),
         "sqrt": _safe(math.sqrt),
-        "cbrt": _safe(lambda x: _cbrt_exact(x)),
+        "cbrt": _safe(_cbrt),
         "exp": _safe(math.exp),
         "log": _safe(lambda x: math.log(x) if x > 0 else (-math.inf if x == 0 else math.nan)),
         "log2": _safe(lambda x: math.log2(x) if x > 0 else (-math.inf if x == 0 else math.nan)),
@@ -282,14 +295,6 @@ MATH = Namespace(
     },
     {"PI": math.pi, "E": math.e, "LN2": math.log(2), "LN10": math.log(10), "SQRT2": math.sqrt(2)},
 )
-
-
-def _cbrt_exact(x: float) -> float:
-    root = abs(x) ** (1 / 3)
-    rounded = round(root)
-    if rounded**3 == abs(x):
-        root = float(rounded)
-    return math.copysign(root, x)
 
 
 def _number_call(*args: Any) -> float | int:
@@ -398,7 +403,7 @@ OBJECT = Namespace(
 
 
 def _array_from(source: Any = UNDEFINED, fn: Any = UNDEFINED) -> list[Any]:
-    if isinstance(source, list) or isinstance(source, str):  # noqa: SIM101
+    if isinstance(source, (list, str)):
         items = list(source)
     elif isinstance(source, dict):
         length = to_number(source.get("length", 0))
@@ -486,35 +491,35 @@ def _dt(value: LuxonDateTime) -> dates.DateTimeValue:
     return dates.DateTimeValue(value)
 
 
-def _zone(options: Any) -> Any:
-    return dates._zone_option(dates._options(options))
-
-
-def _with_zone(options: Any, make: Callable[[Any], LuxonDateTime]) -> dates.DateTimeValue:
-    zone = _zone(options)
+def _with_zone(options: Any, make: Callable[[Zone], LuxonDateTime]) -> dates.DateTimeValue:
+    """A DateTime made in the zone the options name; an invalid one for a zone that is not."""
+    zone = dates.zone_option(dates.options_of(options))
     if zone is None:
         return _dt(LuxonDateTime.invalid_value("unsupported zone", "the zone is not supported"))
     return _dt(make(zone))
 
 
 def _set_zone_flag(options: Any) -> bool:
-    return bool(dates._options(options).get("setZone"))
+    return bool(dates.options_of(options).get("setZone"))
 
 
-def _from_fields_args(args: tuple[Any, ...], zone: Any) -> LuxonDateTime:
-    options = args[-1] if args and isinstance(args[-1], dict) else None
+def _from_fields_args(args: tuple[Any, ...], zone: Zone) -> LuxonDateTime:
+    """DateTime.local(2024, 3, 15, ...) and DateTime.utc(...): fields in order; an options
+    object among the arguments is not a field."""
     numbers = [to_number(a) for a in args if not isinstance(a, dict)]
     if not numbers:
         return LuxonDateTime(dates.now_ms(), zone)
     keys = ["year", "month", "day", "hour", "minute", "second", "millisecond"]
-    fields = dict(zip(keys, numbers, strict=False))
-    del options
-    return LuxonDateTime.from_fields(fields, zone)
+    return LuxonDateTime.from_fields(dict(zip(keys, numbers, strict=False)), zone)
 
 
 def _from_object(obj: Any = UNDEFINED, options: Any = UNDEFINED) -> dates.DateTimeValue:
     values = obj if isinstance(obj, dict) else {}
-    zone = _zone(options)
+    return _with_zone(options, lambda zone: _from_fields(values, zone))
+
+
+def _from_fields(values: dict[str, Any], zone: Zone) -> LuxonDateTime:
+    """DateTime.fromObject: missing larger fields are today's (no date at all: today)."""
     fields = {k: to_number(v) for k, v in values.items()}
     if "year" not in fields:
         now = LuxonDateTime(dates.now_ms(), zone)
@@ -523,7 +528,7 @@ def _from_object(obj: Any = UNDEFINED, options: Any = UNDEFINED) -> dates.DateTi
             if not any(k in fields for k in ("year", "month", "day"))
             else {"year": now.get("year"), **fields}
         )
-    return _dt(LuxonDateTime.from_fields(fields, zone))
+    return LuxonDateTime.from_fields(fields, zone)
 
 
 def _from_js_date(value: Any = UNDEFINED, options: Any = UNDEFINED) -> dates.DateTimeValue:
@@ -545,7 +550,7 @@ DATETIME = Namespace(
     {
         "now": lambda: _dt(LuxonDateTime(dates.now_ms(), dates.SETTINGS.zone)),
         "local": lambda *a: _dt(_from_fields_args(a, dates.SETTINGS.zone)),
-        "utc": lambda *a: _dt(_from_fields_args(a, parsing.find_zone("UTC"))),  # type: ignore[no-untyped-call,union-attr,arg-type,assignment,var-annotated,no-any-return,attr-defined,misc,unused-ignore]
+        "utc": lambda *a: _dt(_from_fields_args(a, UTC_ZONE)),
         "fromISO": lambda text=UNDEFINED, o=UNDEFINED: _with_zone(
             o, lambda z: parsing.from_iso(js_string(text), z, _set_zone_flag(o))
         ),
@@ -556,7 +561,7 @@ DATETIME = Namespace(
                 js_string(f),
                 z,
                 _set_zone_flag(o),
-                js_string(dates._options(o).get("locale", "en-US")),
+                js_string(dates.options_of(o).get("locale", "en-US")),
             ),
         ),
         "fromSQL": lambda text=UNDEFINED, o=UNDEFINED: _with_zone(
@@ -648,7 +653,7 @@ DURATION = Namespace(
 
 
 def _interval(start: Any, end: Any) -> dates.IntervalValue:
-    return dates.IntervalValue(dates._as_datetime(start), dates._as_datetime(end))
+    return dates.IntervalValue(dates.as_datetime(start), dates.as_datetime(end))
 
 
 def _interval_iso(text: Any = UNDEFINED) -> dates.IntervalValue:
@@ -664,10 +669,10 @@ INTERVAL = Namespace(
         "fromISO": _interval_iso,
         "after": lambda start, d: _interval(
             start,
-            dates.DateTimeValue(dates._as_datetime(start).plus(dates.duration_object(d).values)),
+            dates.DateTimeValue(dates.as_datetime(start).plus(dates.duration_object(d).values)),
         ),
         "before": lambda end, d: _interval(
-            dates.DateTimeValue(dates._as_datetime(end).plus(dates.duration_object(d).values, -1)),
+            dates.DateTimeValue(dates.as_datetime(end).plus(dates.duration_object(d).values, -1)),
             end,
         ),
     },
@@ -771,10 +776,7 @@ GLOBALS: dict[str, Any] = {
 
 def instance_of(value: Any, cls: Any) -> bool:
     if cls is OBJECT:
-        return (
-            isinstance(value, (dict, list, ExprObject, JsFunction))
-            and not isinstance(value, HostFunction)
-        ) or isinstance(value, HostFunction)
+        return isinstance(value, (dict, list, ExprObject, JsFunction))
     if cls is ARRAY:
         return isinstance(value, list)
     if cls is DATE:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from typing import Any
 
 from .luxon import formatting as fmt
 from .luxon import parsing
 from .luxon.duration import Duration, diff
-from .luxon.model import ALL_UNITS, LuxonDateTime, normalize_unit
+from .luxon.model import ALL_UNITS, LuxonDateTime, days_in_month, normalize_unit
 from .luxon.zones import UTC_ZONE, Zone, find_zone, system_zone
 from .values import (
     UNDEFINED,
@@ -25,7 +26,6 @@ from .values import (
     range_error,
     tidy,
     to_number,
-    type_error,
 )
 
 
@@ -37,19 +37,15 @@ class _Settings:
 SETTINGS = _Settings()
 
 
-def set_default_zone(zone: Zone) -> None:
-    SETTINGS.zone = zone
-
-
 def now_ms() -> float:
     return float(int(time.time() * 1000))
 
 
-def _options(value: Any) -> dict[str, Any]:
+def options_of(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _zone_option(options: dict[str, Any]) -> Zone | None:
+def zone_option(options: dict[str, Any]) -> Zone | None:
     name = options.get("zone", UNDEFINED)
     if name is UNDEFINED or name is None:
         return SETTINGS.zone
@@ -139,8 +135,8 @@ class DateTimeValue(ExprObject):
             return values[name]
         if dt.is_valid:
             d = dt.local
-            lazy = {
-                "daysInMonth": lambda: _days_in_month(d.year, d.month),
+            lazy: dict[str, Callable[[], Any]] = {
+                "daysInMonth": lambda: days_in_month(d.year, d.month),
                 "daysInYear": lambda: 366 if _leap(d.year) else 365,
                 "isInLeapYear": lambda: _leap(d.year),
                 "weeksInWeekYear": lambda: 53 if _long_year(int(dt.get("weekYear"))) else 52,
@@ -153,14 +149,14 @@ class DateTimeValue(ExprObject):
                 "isWeekend": lambda: dt.get("weekday") in (6, 7),
             }
             if name in lazy:
-                return lazy[name]()  # type: ignore[no-untyped-call,union-attr,arg-type,assignment,var-annotated,no-any-return,attr-defined,misc,unused-ignore]
+                return lazy[name]()
         return UNDEFINED
 
     def expr_call(self, name: str, args: list[Any]) -> Any:
         dt = self.value
         a0 = args[0] if args else UNDEFINED
         if name in ("toISO", "toJSON"):
-            options = _options(a0)
+            options = options_of(a0)
             return fmt.to_iso(
                 dt, **{k: v for k, v in options.items() if isinstance(v, (bool, str))}
             )
@@ -169,7 +165,7 @@ class DateTimeValue(ExprObject):
         if name == "toISODate":
             return fmt.to_iso_date(dt)
         if name == "toISOTime":
-            options = _options(a0)
+            options = options_of(a0)
             return fmt.to_iso_time(
                 dt,
                 suppress_ms=bool(options.get("suppressMilliseconds")),
@@ -182,7 +178,8 @@ class DateTimeValue(ExprObject):
         if name == "toSQLDate":
             return fmt.to_iso_date(dt)
         if name == "toSQLTime":
-            return fmt.to_sql(dt) and fmt.to_sql(dt).split(" ", 1)[1]  # type: ignore[union-attr]
+            sql = fmt.to_sql(dt)
+            return sql.split(" ", 1)[1] if sql is not None else None
         if name == "toHTTP":
             return fmt.to_http(dt)
         if name == "toRFC2822":
@@ -213,12 +210,12 @@ class DateTimeValue(ExprObject):
                         "unsupported zone", f'the zone "{js_string(a0)}" is not supported'
                     )
                 )
-            keep = bool(_options(args[1] if len(args) > 1 else None).get("keepLocalTime"))
+            keep = bool(options_of(args[1] if len(args) > 1 else None).get("keepLocalTime"))
             return DateTimeValue(dt.set_zone(zone, keep_local_time=keep))
         if name == "setLocale":
             return DateTimeValue(dt.set_locale(js_string(a0)))
         if name == "reconfigure":
-            options = _options(a0)
+            options = options_of(a0)
             locale = options.get("locale")
             return DateTimeValue(dt.set_locale(locale)) if isinstance(locale, str) else self
         if name in ("plus", "minus"):
@@ -228,11 +225,11 @@ class DateTimeValue(ExprObject):
             unit = _datetime_unit(a0)
             return DateTimeValue(dt.start_of(unit) if name == "startOf" else dt.end_of(unit))
         if name == "set":
-            return DateTimeValue(dt.set(_options(a0)))
+            return DateTimeValue(dt.set(options_of(a0)))
         if name == "get":
             return self.expr_get(js_string(a0))
         if name == "diff":
-            other = _as_datetime(a0)
+            other = as_datetime(a0)
             units = _units(args[1] if len(args) > 1 else UNDEFINED)
             if not (dt.is_valid and other.is_valid):
                 return DurationValue(Duration({}, invalid="created by diffing an invalid DateTime"))
@@ -241,21 +238,18 @@ class DateTimeValue(ExprObject):
             other = LuxonDateTime(now_ms(), SETTINGS.zone)
             return DurationValue(diff(dt, other, _units(a0)))
         if name == "hasSame":
-            return dt.has_same(
-                _as_datetime(a0), _datetime_unit(args[1] if len(args) > 1 else "day")
-            )
+            return dt.has_same(as_datetime(a0), _datetime_unit(args[1] if len(args) > 1 else "day"))
         if name == "equals":
-            other = a0.value if isinstance(a0, DateTimeValue) else None  # type: ignore[no-untyped-call,union-attr,arg-type,assignment,var-annotated,no-any-return,attr-defined,misc,unused-ignore]
-            return bool(
-                other is not None
-                and other.ms == dt.ms
-                and other.zone.name == dt.zone.name
-                and other.locale == dt.locale
+            if not isinstance(a0, DateTimeValue):
+                return False
+            other = a0.value
+            return (
+                other.ms == dt.ms and other.zone.name == dt.zone.name and other.locale == dt.locale
             )
         if name in ("toRelative", "toRelativeCalendar"):
-            return _relative(dt, _options(a0), calendar=name == "toRelativeCalendar")
+            return _relative(dt, options_of(a0), calendar=name == "toRelativeCalendar")
         if name == "until":
-            return IntervalValue(dt, _as_datetime(a0))
+            return IntervalValue(dt, as_datetime(a0))
         if name == "isWeekend":
             return dt.get("weekday") in (6, 7)
         return super().expr_call(name, args)
@@ -263,12 +257,6 @@ class DateTimeValue(ExprObject):
 
 def _leap(year: int) -> bool:
     return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-
-
-def _days_in_month(year: int, month: int) -> int:
-    from .luxon.model import days_in_month
-
-    return days_in_month(year, month)
 
 
 def _long_year(year: int) -> bool:
@@ -315,7 +303,7 @@ def _units(value: Any) -> list[str]:
     return units
 
 
-def _as_datetime(value: Any) -> LuxonDateTime:
+def as_datetime(value: Any) -> LuxonDateTime:
     if isinstance(value, DateTimeValue):
         return value.value
     if isinstance(value, JsDate):
@@ -337,9 +325,6 @@ def parse_any(text: str) -> LuxonDateTime:
             return result
     ms = parsing.js_date_parse(text, SETTINGS.js_zone)
     return LuxonDateTime(ms, zone)
-
-
-_RELATIVE_UNITS = ("years", "quarters", "months", "weeks", "days", "hours", "minutes", "seconds")
 
 
 def _relative(dt: LuxonDateTime, options: dict[str, Any], calendar: bool) -> Any:
@@ -519,7 +504,7 @@ class IntervalValue(ExprObject):
         if name == "toDuration":
             return DurationValue(diff(self.end, self.start, _units(a0)))
         if name == "contains":
-            point = _as_datetime(a0)
+            point = as_datetime(a0)
             return self.start.ms <= point.ms < self.end.ms
         if name == "count":
             unit = _datetime_unit(a0 if a0 is not UNDEFINED else "milliseconds")
@@ -692,11 +677,3 @@ def date_utc(*args: Any) -> float | int:
         + numbers[5] * 1000
         + numbers[6]
     )
-
-
-def require_datetime(value: Any) -> LuxonDateTime:
-    if isinstance(value, DateTimeValue):
-        return value.value
-    if isinstance(value, JsDate):
-        return LuxonDateTime(value.ms, SETTINGS.zone)
-    raise type_error("not a date")

@@ -36,28 +36,13 @@ def _jsonable(value: Any, depth: int = 0) -> Any:
     return value
 
 
-def _format_float(value: Any) -> Any:
-    return value
-
-
-class _Encoder(json.JSONEncoder):
-    def iterencode(self, o: Any, _one_shot: bool = False) -> Any:
-        return super().iterencode(o, _one_shot)
-
-
 def _dump(value: Any, indent: str | None) -> str:
-    text = json.dumps(
+    return json.dumps(
         value,
         ensure_ascii=False,
         separators=(",", ":") if indent is None else (",", ": "),
         indent=indent,
     )
-    return text
-
-
-def _fix_numbers(value: Any) -> Any:
-    """Floats written as JavaScript writes them (1e+21, 1e-7), via placeholder strings."""
-    return value
 
 
 def json_stringify(value: Any, _replacer: Any = UNDEFINED, space: Any = UNDEFINED) -> Any:
@@ -80,7 +65,8 @@ def json_stringify(value: Any, _replacer: Any = UNDEFINED, space: Any = UNDEFINE
 
 
 def _js_floats(text: str, data: Any) -> str:
-    floats = []
+    """Floats written as JavaScript writes them (1e+21, 1e-7 rather than Python's 1e-07)."""
+    floats: list[float] = []
 
     def collect(v: Any) -> None:
         if isinstance(v, float):

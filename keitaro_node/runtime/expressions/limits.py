@@ -3,26 +3,30 @@
 Every `{{ }}` block starts with a fresh budget: MAX_STEPS units of work (a function call, an
 element visited by an array method, a character of a regular expression's input), calls nested
 at most MAX_CALL_DEPTH deep, syntax nested at most MAX_NESTING deep, no text longer than
-MAX_STRING characters and no array or object with more than MAX_ITEMS entries. Breaking a limit
-raises LimitError, an ExpressionError that names the limit; it fails the item.
+MAX_STRING characters, no array or object with more than MAX_ITEMS entries, and no regular
+expression working longer than MAX_MATCH_SECONDS. Breaking a limit raises an ExpressionError
+that names the limit; it fails the item.
 
-Evaluation is synchronous (no await inside an expression), so the budget is module state.
+Evaluation is synchronous (no await inside an expression), so the budget is module state:
+BUDGET, which the block runner refills before each block (Template, in __init__.py).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 MAX_STEPS = 250_000
 MAX_CALL_DEPTH = 64
 MAX_NESTING = 100
 MAX_STRING = 10_000_000
 MAX_ITEMS = 1_000_000
+MAX_MATCH_SECONDS = 0.5  # one regular-expression operation (the `regex` module stops it)
 
 
-class LimitError(ValueError):
-    """An expression broke one of the hard limits (subclassed as an ExpressionError)."""
+class Budget:
+    """What the running block may still spend: steps left, and calls open right now."""
 
-
-class _Budget:
     __slots__ = ("calls", "steps")
 
     def __init__(self) -> None:
@@ -30,7 +34,7 @@ class _Budget:
         self.calls = 0
 
 
-_budget = _Budget()
+BUDGET = Budget()
 
 
 def _error(message: str) -> Exception:
@@ -40,15 +44,17 @@ def _error(message: str) -> Exception:
 
 
 def reset() -> None:
-    """Start a fresh budget (each `{{ }}` block)."""
-    _budget.steps = MAX_STEPS
-    _budget.calls = 0
+    """Start a fresh budget (each `{{ }}` block).
+
+    Only the steps need refilling: every call that enters also leaves, even when it fails.
+    """
+    BUDGET.steps = MAX_STEPS
 
 
 def charge(steps: int = 1) -> None:
-    _budget.steps -= steps
-    if _budget.steps < 0:
-        _budget.steps = 0
+    BUDGET.steps -= steps
+    if BUDGET.steps < 0:
+        BUDGET.steps = 0
         raise _error(
             f"the expression needs more than {MAX_STEPS:,} steps (the step limit); "
             "it would take too long"
@@ -57,21 +63,23 @@ def charge(steps: int = 1) -> None:
 
 def enter_call() -> None:
     charge()
-    _budget.calls += 1
-    if _budget.calls > MAX_CALL_DEPTH:
-        _budget.calls = 0
+    if BUDGET.calls >= MAX_CALL_DEPTH:
         raise _error(f"functions call each other more than {MAX_CALL_DEPTH} deep (the depth limit)")
+    BUDGET.calls += 1
 
 
 def leave_call() -> None:
-    if _budget.calls > 0:
-        _budget.calls -= 1
+    BUDGET.calls -= 1
 
 
 def check_string(text: str) -> str:
     if len(text) > MAX_STRING:
-        raise _error(f"the text built is longer than {MAX_STRING:,} characters (the size limit)")
+        raise size_error()
     return text
+
+
+def size_error() -> Exception:
+    return _error(f"the text built is longer than {MAX_STRING:,} characters (the size limit)")
 
 
 def check_length(count: int | float, what: str = "array") -> int:
@@ -86,3 +94,13 @@ def depth_error() -> Exception:
 
 def data_depth_error() -> Exception:
     return _error("the data is nested too deeply to handle (the depth limit)")
+
+
+def time_limited(action: Callable[..., Any], *args: Any) -> Any:
+    """`action(*args)`, a `regex` module operation, stopped after MAX_MATCH_SECONDS."""
+    try:
+        return action(*args, timeout=MAX_MATCH_SECONDS)
+    except TimeoutError:
+        raise _error(
+            f"the regular expression took longer than {MAX_MATCH_SECONDS} s (the time limit)"
+        ) from None

@@ -8,7 +8,6 @@ value's JavaScript method.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from . import limits
@@ -34,9 +33,6 @@ def check_member(name: str) -> None:
         )
     if name in FORBIDDEN_MEMBERS or name.startswith("__"):
         raise ExpressionError(f'Cannot access "{name}" due to security concerns')
-
-
-_check_member = check_member
 
 
 def _nullish_read(obj: Any, name: str) -> Exception:
@@ -83,8 +79,8 @@ def get_member(obj: Any, key: Any) -> Any:
         if name.isdigit():
             index = int(name)
             return obj[index] if index < len(obj) else UNDEFINED
-        if isinstance(obj, MatchArray) and name in ("index", "input", "groups"):
-            return getattr(obj, name)
+        if isinstance(obj, MatchArray) and name in obj.extra:
+            return obj.extra[name]
         if native_method(obj, name) is not None:
             return BoundMethod(obj, name)
         return UNDEFINED
@@ -137,27 +133,15 @@ def _short(obj: Any) -> str:
 
 
 def invoke(target: Any, args: list[Any]) -> Any:
-    """`target(args)`: an arrow function, a host function or a callable host object."""
+    """`target(args)`: an arrow function or a callable host object (`Math.max`, `$('Node')`)."""
     if isinstance(target, JsFunction):
         return target(*args)
     if isinstance(target, ExprObject) and target.expr_callable():
         limits.charge()
         return target.expr_invoke(args)
-    if callable(target) and getattr(target, "expression_callable", False):
-        limits.charge()
-        return _call_host(target, args)
     raise type_error(
         f"{_short(target) if target is not UNDEFINED else 'undefined'} is not a function"
     )
-
-
-def _call_host(fn: Callable[..., Any], args: list[Any]) -> Any:
-    try:
-        return fn(*args)
-    except ExpressionError:
-        raise
-    except (TypeError, ValueError) as exc:
-        raise ExpressionError(f"the call failed: {exc}") from None
 
 
 def new_instance(target: Any, args: list[Any]) -> Any:

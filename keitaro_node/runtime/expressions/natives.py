@@ -6,7 +6,7 @@ import functools
 import math
 import unicodedata
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from . import limits
 from .numfmt import to_exponential, to_fixed, to_precision, to_radix
@@ -16,12 +16,10 @@ from .values import (
     ExprObject,
     JsFunction,
     add,
-    compare,
     is_number,
     js_string,
     range_error,
     strict_equal,
-    tidy,
     to_number,
     truthy,
     type_error,
@@ -82,7 +80,7 @@ def _s_substr(s: str, start: Any = UNDEFINED, length: Any = UNDEFINED) -> str:
 def _pad(s: str, length: Any, fill: Any, left: bool) -> str:
     width = _int_arg(length)
     if width > limits.MAX_STRING:
-        limits.check_string("x" * 0 + " " * 0 + "x" * (limits.MAX_STRING + 1))
+        raise limits.size_error()
     fill_text = " " if fill is UNDEFINED else js_string(fill)
     missing = width - len(s)
     if missing <= 0 or not fill_text:
@@ -97,7 +95,7 @@ def _repeat(s: str, count: Any) -> str:
         raise range_error(f"Invalid count value: {js_string(n)}")
     n = 0 if math.isnan(n) else int(n)
     if len(s) * n > limits.MAX_STRING:
-        limits.check_string("x" * (limits.MAX_STRING + 1))
+        raise limits.size_error()
     return s * n
 
 
@@ -170,11 +168,19 @@ def _s_locale_compare(s: str, other: Any) -> int:
     return (key_a > key_b) - (key_a < key_b)
 
 
+_NORMAL_FORMS: dict[str, Literal["NFC", "NFD", "NFKC", "NFKD"]] = {
+    "NFC": "NFC",
+    "NFD": "NFD",
+    "NFKC": "NFKC",
+    "NFKD": "NFKD",
+}
+
+
 def _s_normalize(s: str, form: Any = "NFC") -> str:
-    name = "NFC" if form is UNDEFINED else js_string(form)
-    if name not in ("NFC", "NFD", "NFKC", "NFKD"):
+    name = _NORMAL_FORMS.get("NFC" if form is UNDEFINED else js_string(form))
+    if name is None:
         raise range_error("The normalization form should be one of NFC, NFD, NFKC, NFKD.")
-    return unicodedata.normalize(name, s)  # type: ignore[arg-type]
+    return unicodedata.normalize(name, s)
 
 
 def _s_concat(s: str, *more: Any) -> str:
@@ -426,11 +432,6 @@ ARRAY_METHODS: dict[str, Method] = {
 }
 
 
-def _replace_items(a: list[Any], items: list[Any]) -> list[Any]:
-    a[:] = items
-    return a
-
-
 def _splice(a: list[Any], start: Any, count: Any, items: tuple[Any, ...]) -> list[Any]:
     lo = _relative(start, len(a), 0)
     n = len(a) - lo if count is UNDEFINED else max(0, _int_arg(count))
@@ -489,6 +490,13 @@ OBJECT_METHODS: dict[str, Method] = {
 }
 
 
+# Names that read as a method of some plain value (`'a'.trim`, `[].map`): a member read with
+# one of these names may give a function rather than data.
+METHOD_NAMES = (
+    frozenset(STRING_METHODS) | set(ARRAY_METHODS) | set(NUMBER_METHODS) | set(BOOLEAN_METHODS)
+)
+
+
 def native_method(obj: Any, name: str) -> Method | None:
     if isinstance(obj, str):
         return STRING_METHODS.get(name)
@@ -506,8 +514,4 @@ def native_method(obj: Any, name: str) -> Method | None:
     return None
 
 
-def number_compare(op: str, a: Any, b: Any) -> bool:
-    return compare(op, a, b)
-
-
-__all__ = ["ARRAY_METHODS", "NUMBER_METHODS", "STRING_METHODS", "native_method", "tidy"]
+__all__ = ["ARRAY_METHODS", "METHOD_NAMES", "NUMBER_METHODS", "STRING_METHODS", "native_method"]

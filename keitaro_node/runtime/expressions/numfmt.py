@@ -45,10 +45,10 @@ def _round_significant(x: float | int, precision: int) -> tuple[str, int]:
         ctx.prec = precision
         ctx.rounding = ROUND_HALF_UP
         value = +Decimal(abs(x))
-    sign, digit_tuple, exponent = value.as_tuple()  # noqa: RUF059
-    digits = "".join(map(str, digit_tuple)).ljust(precision, "0")[:precision]
-    assert isinstance(exponent, int)
-    return digits, exponent + len(digit_tuple) - 1
+    parts = value.as_tuple()
+    assert isinstance(parts.exponent, int)  # a finite number
+    digits = "".join(map(str, parts.digits)).ljust(precision, "0")[:precision]
+    return digits, parts.exponent + len(parts.digits) - 1
 
 
 def to_precision(x: float | int, precision: Any) -> str:
@@ -79,35 +79,27 @@ def to_exponential(x: float | int, fraction: Any) -> str:
         return special
     sign = "-" if x < 0 else ""
     if fraction is UNDEFINED:
-        text = number_string(abs(x))
         if x == 0:
             return "0e+0"
         digits, e = _shortest_digits(abs(x))
     else:
-        f = int(to_number(fraction))
-        if not 0 <= f <= 100:
+        places = int(to_number(fraction))
+        if not 0 <= places <= 100:
             raise range_error("toExponential() argument must be between 0 and 100")
         if x == 0:
-            digits, e = "0" * (f + 1), 0
+            digits, e = "0" * (places + 1), 0
         else:
-            digits, e = _round_significant(x, f + 1)
-        del f
-        text = ""
-    del text
+            digits, e = _round_significant(x, places + 1)
     mantissa = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
     return f"{sign}{mantissa}e{'+' if e >= 0 else '-'}{abs(e)}"
 
 
 def _shortest_digits(x: float | int) -> tuple[str, int]:
-    text = f"{float(x):.17e}"
-    shortest = repr(float(x))
-    mantissa, _, exp = (shortest if "e" in shortest else f"{float(shortest):e}").partition("e")
-    del text, mantissa, exp
-    d = Decimal(repr(float(x)))
-    sign, digit_tuple, exponent = d.normalize().as_tuple()  # noqa: RUF059
-    digits = "".join(map(str, digit_tuple))
-    assert isinstance(exponent, int)
-    return digits, exponent + len(digits) - 1
+    """The fewest digits that read back as `x` (as JavaScript prints it) and the exponent."""
+    parts = Decimal(repr(float(x))).normalize().as_tuple()
+    assert isinstance(parts.exponent, int)  # a finite number
+    digits = "".join(map(str, parts.digits))
+    return digits, parts.exponent + len(digits) - 1
 
 
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"

@@ -15,19 +15,24 @@ import regex
 from . import limits
 from .values import UNDEFINED, ExpressionError, ExprObject, JsFunction, js_string, type_error
 
-MATCH_TIMEOUT = 0.5  # seconds one regular-expression operation may take
-
 
 class MatchArray(list[Any]):
-    """The array exec() and match() give, with its index, input and groups."""
+    """The array exec() and match() give: the matched texts, with `index`, `input` and
+    `groups` as JavaScript names them (see extra)."""
 
-    index: int = 0  # type: ignore[no-untyped-call,union-attr,arg-type,assignment,var-annotated,no-any-return,attr-defined,misc,unused-ignore]
-    input: str = ""
-    groups: Any = UNDEFINED
+    def __init__(self, match: regex.Match[str], text: str) -> None:
+        super().__init__([match.group(0), *(_group(g) for g in match.groups())])
+        named = match.groupdict()
+        self.extra: dict[str, Any] = {
+            "index": match.start(),
+            "input": text,
+            "groups": {k: _group(v) for k, v in named.items()} if named else UNDEFINED,
+        }
 
 
 def _translate(source: str) -> str:
-    return source.replace("[^]", r"[\s\S]").replace("(?<=", "(?<=").replace("\\/", "/")
+    """JavaScript's `[^]` (any character) and `\\/` in the `regex` module's syntax."""
+    return source.replace("[^]", r"[\s\S]").replace("\\/", "/")
 
 
 @lru_cache(maxsize=512)
@@ -45,13 +50,7 @@ def _compile(source: str, flags: str) -> regex.Pattern[str]:
         raise ExpressionError(f"Invalid regular expression /{source}/{flags}: {exc}") from None
 
 
-def _timed(action: Any, *args: Any) -> Any:
-    try:
-        return action(*args, timeout=MATCH_TIMEOUT)
-    except TimeoutError:
-        raise ExpressionError(
-            f"the regular expression took longer than {MATCH_TIMEOUT} s (the time limit)"
-        ) from None
+_timed = limits.time_limited  # every `regex` operation here runs under the time limit
 
 
 class RegExpValue(ExprObject):
@@ -134,21 +133,12 @@ class RegExpValue(ExprObject):
                 self.last_index = 0
             return None
         if self.is_global or self.sticky:
-            self.last_index = match.end() if match.end() > match.start() else match.end() + 0
-        return _match_array(match, text)
+            self.last_index = match.end()
+        return MatchArray(match, text)
 
 
 def _group(value: str | None) -> Any:
     return UNDEFINED if value is None else value
-
-
-def _match_array(match: regex.Match[str], text: str) -> MatchArray:
-    out = MatchArray([match.group(0), *(_group(g) for g in match.groups())])
-    out.index = match.start()
-    out.input = text
-    named = match.groupdict()
-    out.groups = {k: _group(v) for k, v in named.items()} if named else UNDEFINED
-    return out
 
 
 def _all_matches(pattern: RegExpValue, text: str) -> list[regex.Match[str]]:
@@ -180,7 +170,7 @@ def string_match(text: str, pattern: Any, search: bool = False) -> Any:
         return -1 if match is None else match.start()
     if not regexp.is_global:
         match = regexp.search(text, 0)
-        return None if match is None else _match_array(match, text)
+        return None if match is None else MatchArray(match, text)
     matches = [m.group(0) for m in _all_matches(regexp, text)]
     regexp.last_index = 0
     return matches or None
@@ -190,7 +180,7 @@ def string_match_all(text: str, pattern: Any) -> list[Any]:
     regexp = _as_regexp(pattern)
     if isinstance(pattern, RegExpValue) and not regexp.is_global:
         raise type_error("String.prototype.matchAll called with a non-global RegExp argument")
-    return [_match_array(m, text) for m in _all_matches(regexp, text)]
+    return [MatchArray(m, text) for m in _all_matches(regexp, text)]
 
 
 def _expand(template: str, match: regex.Match[str], text: str) -> str:
@@ -248,6 +238,7 @@ def regex_replace(pattern: RegExpValue, text: str, replacement: Any) -> str:
         matches = [first] if first is not None else []
     pattern.last_index = 0
     out: list[str] = []
+    size = 0
     pos = 0
     for match in matches:
         out.append(text[pos : match.start()])
@@ -260,9 +251,10 @@ def regex_replace(pattern: RegExpValue, text: str, replacement: Any) -> str:
             out.append(js_string(call_fn(replacement, *args)))
         else:
             out.append(_expand(js_string(replacement), match, text))
+        size += len(out[-2]) + len(out[-1])
+        if size > limits.MAX_STRING:
+            raise limits.size_error()
         pos = match.end()
-        if sum(len(p) for p in out) > limits.MAX_STRING:
-            limits.check_string("x" * (limits.MAX_STRING + 1))
     out.append(text[pos:])
     return limits.check_string("".join(out))
 

@@ -13,21 +13,16 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .limits import MAX_STRING, charge, check_string
+from .limits import MAX_STRING, charge, enter_call, leave_call, size_error
 
 Scope = Mapping[str, Any]
 Compiled = Callable[[Scope], Any]
-
-# Variables that hold plain JSON data only (item data, node parameters).
-DATA_NAMES = frozenset({"$json", "$parameter"})
 
 FORBIDDEN_MEMBERS = frozenset(
     {"constructor", "prototype", "__proto__", "caller", "callee", "__defineGetter__"}
 )
 
 SAFE_INT = 2**53
-
-__all__ = ["MAX_STRING", "charge", "check_string"]
 
 
 class _Undefined:
@@ -135,8 +130,6 @@ class JsFunction:
         self.source = source
 
     def __call__(self, *args: Any) -> Any:
-        from .limits import enter_call, leave_call
-
         enter_call()
         try:
             local = _Locals(self.scope)
@@ -185,16 +178,13 @@ def truthy(value: Any) -> bool:
 
 def tidy(value: float | int) -> float | int:
     """Keep whole numbers within 2**53 as int, everything else as a double."""
-    if type(value) is int:
+    if isinstance(value, int):
         return value if -SAFE_INT <= value <= SAFE_INT else float(value)
-    if value.is_integer() and -SAFE_INT <= value <= SAFE_INT:  # type: ignore[no-untyped-call,union-attr,arg-type,assignment,var-annotated,no-any-return,attr-defined,misc,unused-ignore]
+    if value.is_integer() and -SAFE_INT <= value <= SAFE_INT:
         if value == 0 and math.copysign(1, value) < 0:
             return value  # -0 stays a float
         return int(value)
     return value
-
-
-_tidy = tidy
 
 
 def _string_to_number(text: str) -> float | int:
@@ -238,12 +228,9 @@ def to_number(value: Any) -> float | int:
     return math.nan
 
 
-_number = to_number
-
-
 def number_string(value: float | int) -> str:
     """JavaScript's Number.prototype.toString() for base 10."""
-    if type(value) is int:
+    if isinstance(value, int):
         if -SAFE_INT <= value <= SAFE_INT:
             return str(value)
         value = float(value)
@@ -253,7 +240,7 @@ def number_string(value: float | int) -> str:
         return "Infinity" if value > 0 else "-Infinity"
     if value == 0:
         return "0"
-    if value.is_integer() and abs(value) <= SAFE_INT:  # type: ignore[no-untyped-call,union-attr,arg-type,assignment,var-annotated,no-any-return,attr-defined,misc,unused-ignore]
+    if value.is_integer() and abs(value) <= SAFE_INT:
         return str(int(value))
     sign = "-" if value < 0 else ""
     text = repr(abs(value))
@@ -325,12 +312,10 @@ def template_text(value: Any) -> str:
 
 
 def to_plain(value: Any) -> Any:
-    """Turn an expression result into plain JSON data (the same object when it already is)."""
+    """An expression's value as it leaves the expression: JSON data (the same object when it
+    already is). As JSON has it, undefined inside an object is left out and inside an array
+    becomes null; a function inside fails, as it does in n8n ("could not be cloned")."""
     if value is UNDEFINED:
-        return None
-    if isinstance(value, ExprObject):
-        return value.expr_plain()
-    if isinstance(value, JsFunction):
         return None
     if isinstance(value, list):
         for index, item in enumerate(value):
@@ -339,45 +324,16 @@ def to_plain(value: Any) -> Any:
                 return value[:index] + [plain] + [to_plain(v) for v in value[index + 1 :]]
         return value
     if isinstance(value, dict):
-        for key, item in value.items():
-            if item is UNDEFINED or isinstance(item, JsFunction):
-                return {
-                    str(k): to_plain(v)
-                    for k, v in value.items()
-                    if v is not UNDEFINED and not isinstance(v, JsFunction)
-                }
-            plain = to_plain(item)
-            if plain is not item or not isinstance(key, str):
-                return {
-                    str(k): to_plain(v)
-                    for k, v in value.items()
-                    if v is not UNDEFINED and not isinstance(v, JsFunction)
-                }
+        for item in value.values():
+            if item is UNDEFINED or to_plain(item) is not item:
+                return {k: to_plain(v) for k, v in value.items() if v is not UNDEFINED}
         return value
+    if isinstance(value, (ExprObject, JsFunction)):
+        if typeof(value) == "function":
+            raise ExpressionError(f"{js_string(value)} could not be cloned")
+        assert isinstance(value, ExprObject)
+        return value.expr_plain()
     return value
-
-
-def describe(value: Any) -> str:
-    if value is None:
-        return "null"
-    if value is UNDEFINED:
-        return "undefined"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return f"the text {value[:30]!r}"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, ExprObject):
-        return value.expr_name()
-    return "a function"
-
-
-_describe = describe
 
 
 def strict_equal(a: Any, b: Any) -> bool:
@@ -390,9 +346,6 @@ def strict_equal(a: Any, b: Any) -> bool:
     if isinstance(a, str) and isinstance(b, str):
         return a == b
     return False
-
-
-_strict_equal = strict_equal
 
 
 def _primitive(value: Any) -> Any:
@@ -426,28 +379,24 @@ def loose_equal(a: Any, b: Any) -> bool:
     return bool(x == y)
 
 
-_loose_equal = loose_equal
-
-
 def add(a: Any, b: Any) -> Any:
     if type(a) is int and type(b) is int:
         return tidy(a + b)
     if isinstance(a, str) and isinstance(b, str):
-        return check_string(a + b) if len(a) + len(b) > 65536 else a + b
+        if len(a) + len(b) > MAX_STRING:
+            raise size_error()
+        return a + b
     a, b = _primitive(a), _primitive(b)
     if isinstance(a, str) or isinstance(b, str):
         left, right = js_string(a), js_string(b)
         if len(left) + len(right) > MAX_STRING:
-            check_string(left + right[: MAX_STRING + 1])
+            raise size_error()
         return left + right
     x, y = to_number(a), to_number(b)
     try:
         return tidy(x + y)
     except OverflowError:
         return math.inf if x > 0 else -math.inf
-
-
-_add = add
 
 
 def arith(op: str, a: Any, b: Any) -> Any:
@@ -473,9 +422,6 @@ def arith(op: str, a: Any, b: Any) -> Any:
     if math.isinf(y):
         return x
     return tidy(math.fmod(x, y))
-
-
-_arith = arith
 
 
 def power(x: float | int, y: float | int) -> float | int:
@@ -536,9 +482,6 @@ def compare(op: str, a: Any, b: Any) -> bool:
     return bool(a >= b)
 
 
-_compare = compare
-
-
 def typeof(value: Any) -> str:
     if value is UNDEFINED:
         return "undefined"
@@ -554,9 +497,4 @@ def typeof(value: Any) -> str:
         return "function"
     if isinstance(value, ExprObject):
         return value.expr_typeof()
-    if callable(value):
-        return "function"
     return "object"
-
-
-_typeof = typeof

@@ -44,6 +44,7 @@ from .limiter import RateLimiter
 from .retry import AMBIGUOUS, REFUSED, Outcome, backoff_delay, should_retry, why_not
 from .secrets import SecretMask
 from .settings import HttpSettings, size_text
+from .stats import RequestStats
 
 _CHUNK = 64 * 1024
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -116,8 +117,10 @@ class Transport:
         wording: Wording | None = None,
         status_error: StatusError | None = None,
         logger: logging.Logger | None = None,
+        stats: RequestStats | None = None,
     ) -> None:
         self.settings = settings
+        self.stats = stats
         self.headers = dict(headers or {})
         self.mask = mask or SecretMask()
         self.wording = wording or Wording()
@@ -208,7 +211,15 @@ class Transport:
                 started = time.perf_counter()
                 outcome = await self._attempt(method, url, query, payload, headers, options)
             elapsed_ms = (time.perf_counter() - started) * 1000
-            if outcome.error is None and (200 <= outcome.status < 300 or any_status):
+            answered = outcome.error is None and (200 <= outcome.status < 300 or any_status)
+            stats = self.stats
+            if stats is not None:
+                stats.requests += 1
+                if not safe_to_repeat and (outcome.sent or outcome.status):  # it left
+                    stats.writes += 1
+                if not answered:
+                    stats.failed += 1
+            if answered:
                 if log.isEnabledFor(logging.INFO):
                     log.info(
                         "%s: attempt %d of %d -> HTTP %d (%.0f ms)",

@@ -14,6 +14,9 @@ from ..node import NodeType
 from ..plugins import hookimpl
 from .aggregate import Aggregate
 from .code import Code
+from .date_time import DateTimeNode
+from .execute_workflow import ExecuteWorkflow
+from .execute_workflow_trigger import ExecuteWorkflowTrigger
 from .filter import Filter
 from .function import Function
 from .function_item import FunctionItem
@@ -25,11 +28,17 @@ from .manual_trigger import ManualTrigger
 from .merge import Merge
 from .no_op import NoOp
 from .remove_duplicates import RemoveDuplicates
+from .schedule_trigger import ScheduleTrigger
 from .set import EditFields
 from .sort import Sort
+from .split_in_batches import SplitInBatches
 from .split_out import SplitOut
+from .start import Start
+from .sticky_note import StickyNote
 from .summarize import Summarize
 from .switch import Switch
+from .wait import Wait
+from .webhook import Webhook
 
 CORE_NODE_TYPES: tuple[NodeType, ...] = (
     ManualTrigger(),
@@ -49,7 +58,16 @@ CORE_NODE_TYPES: tuple[NodeType, ...] = (
     FunctionItem(),
     Filter(),
     Switch(),
+    Start(),
+    StickyNote(),
+    SplitInBatches(),
+    Wait(),
+    ExecuteWorkflow(),
+    ExecuteWorkflowTrigger(),
     HttpRequest(),
+    Webhook(),
+    ScheduleTrigger(),
+    DateTimeNode(),
 )
 
 

@@ -15,7 +15,6 @@ from .js_values import UNDEFINED, js_keys
 from .reshaping import (
     DISABLE_DOT_NOTATION,
     NESTED_HINT,
-    PairedItems,
     ReshapingNode,
     paired_list,
 )
@@ -284,9 +283,7 @@ def add_binaries(out: Item, items: list[Item], unique_only: bool) -> None:
 def include_binaries(out: Item, items: list[Item], options: Mapping[str, Any]) -> None:
     if not options.get("includeBinaries"):
         return
-    pair = out.paired_item
-    pairs = pair.all() if isinstance(pair, PairedItems) else ([pair] if pair else [])
-    add_binaries(out, [items[p.item] for p in pairs], bool(options.get("keepOnlyUnique")))
+    add_binaries(out, [items[p.item] for p in out.pairs()], bool(options.get("keepOnlyUnique")))
 
 
 def aggregate_items(items: list[Item], params: Mapping[str, Any]) -> Item:

@@ -25,7 +25,13 @@ from ..code.results import (
     each_item_js,
     to_item,
 )
-from ..code.world import build_world, js_string_literals, python_string_literals, world_json
+from ..code.world import (
+    build_world,
+    js_string_literals,
+    names_nodes_by_value,
+    python_string_literals,
+    world_json,
+)
 from ..errors import NodeOperationError
 from ..items import Item
 from ..node import ExecutionContext
@@ -147,7 +153,7 @@ async def _javascript(
     each = mode == EACH_ITEM
     if each:
         check_each_item_code(code)
-    world = build_world(ctx, items, js_string_literals(code), mode)
+    world = build_world(ctx, items, js_string_literals(code), mode, names_nodes_by_value(code))
     async with JsEngine(code, world_json(world), limits) as engine:
         if not each:
             outcome = await engine.run(0, "all")
@@ -185,7 +191,8 @@ async def _python(
     native = language == "pythonNative"
     each = mode == EACH_ITEM
     names = set() if native else python_string_literals(code)
-    world = build_world(ctx, items, names, mode)
+    by_value = not native and names_nodes_by_value(code, language)
+    world = build_world(ctx, items, names, mode, by_value)
     async with PythonProcess(code, language, world_json(world), limits) as process:
         if not each:
             outcome = await process.run(0, "all")

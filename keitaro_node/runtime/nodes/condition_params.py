@@ -10,11 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import NodeOperationError
+from ..expressions.luxon.zones import Zone
 from ..items import Item, PairedItem
+from ..node import ExecutionContext
+from ..raw_parameters import RawParameters
 from .conditions import CompareError, ConditionError, filter_passes
 from .conditions.js import UNDEFINED
 from .conditions.legacy import DATA_TYPES, TYPE_OPERATIONS, date_value, run_operation
-from .n8n_parameters import NodeParameters
 
 STRICTNESS_HINT = (
     "Try changing the type of comparison. Alternatively you can enable "
@@ -158,35 +160,43 @@ def legacy_conditions(display: dict[str, Any]) -> dict[str, Any]:
 
 
 def verdict(
-    params: NodeParameters, path: str, index: int, loose: bool, fallback: Any = False
+    params: RawParameters,
+    path: str,
+    index: int,
+    loose: bool,
+    zone: Zone,
+    fallback: Any = False,
 ) -> bool:
-    """Evaluate the filter conditions at `path` for item `index`, or raise n8n's error."""
+    """Evaluate the filter conditions at `path` for item `index`, or raise n8n's error.
+
+    Dates without an offset are read in `zone`, the workflow's time zone."""
     try:
         value = params.get(path, index, fallback)
-        return filter_passes(value, index)
+        return filter_passes(value, index, zone)
     except ConditionError as exc:
         raise NodeOperationError(
             exc.message,
             description=exc.description or (None if loose else STRICTNESS_HINT),
             item_index=index,
-            node_name=params.ctx.node_name,
+            node_name=params.node_name,
         ) from None
 
 
-def loose_setting(params: NodeParameters, index: int, switch_version: float) -> bool:
+def loose_setting(params: RawParameters, index: int, switch_version: float) -> bool:
     """n8n's 'Convert types where required': an option before `switch_version`, then a
     parameter of its own. It only changes the hint of an error."""
-    if params.ctx.type_version < switch_version:
+    if params.type_version < switch_version:
         options = params.get("options", index, {})
         return bool(options.get("looseTypeValidation")) if isinstance(options, dict) else False
     return bool(params.get("looseTypeValidation", index, False))
 
 
 def split_by_conditions(
-    params: NodeParameters, items: list[Item], loose_since: float
+    ctx: ExecutionContext, items: list[Item], loose_since: float
 ) -> list[list[Item]]:
     """If 2.x and Filter 2.x: items that pass, and items that do not (or fail, when the node
     continues on errors)."""
+    params = ctx.raw_parameters
     passed_items: list[Item] = []
     failed_items: list[Item] = []
     for index, item in enumerate(items):
@@ -194,9 +204,9 @@ def split_by_conditions(
         try:
             params.get("options", index, {})
             loose = loose_setting(params, index, loose_since)
-            passed = verdict(params, "conditions", index, loose)
+            passed = verdict(params, "conditions", index, loose, ctx.time_zone)
         except NodeOperationError:
-            if not params.ctx.continue_on_fail:
+            if not ctx.continue_on_fail:
                 raise
             passed = False
         (passed_items if passed else failed_items).append(out)
@@ -204,39 +214,32 @@ def split_by_conditions(
 
 
 def legacy_route(
-    params: NodeParameters, items: list[Item], combine_name: str, modes: tuple[str, str]
+    ctx: ExecutionContext, items: list[Item], combine_name: str, modes: tuple[str, str]
 ) -> list[list[Item]]:
     """If 1 and Filter 1: conditions by data type, combined by ALL/ANY (AND/OR).
 
-    A failure fails the whole node; under "continue" settings n8n then passes every input item
-    through on the first output, and so does this.
+    A failure fails the whole node run, as in n8n; under "continue" settings the engine then
+    passes the input on and marks the run as failed.
     """
+    params = ctx.raw_parameters
     every, either = modes
     kept: list[Item] = []
     dropped: list[Item] = []
-    try:
-        for index, item in enumerate(items):
-            combine = params.get(combine_name, index)
+    for index, item in enumerate(items):
+        combine = params.get(combine_name, index)
+        try:
             passed = _legacy_verdict(params, index, combine, every, either)
-            out = Item(json=item.json, binary=item.binary, paired_item=PairedItem(index))
-            (kept if passed else dropped).append(out)
-    except (CompareError, NodeOperationError) as exc:
-        if not params.ctx.continue_on_fail:
-            if isinstance(exc, NodeOperationError):
-                raise
+        except CompareError as exc:
             raise NodeOperationError(
-                str(exc), item_index=index, node_name=params.ctx.node_name
+                str(exc), item_index=index, node_name=params.node_name
             ) from None
-        passed_through = [
-            Item(json=item.json, binary=item.binary, paired_item=PairedItem(i))
-            for i, item in enumerate(items)
-        ]
-        return [passed_through, []]
+        out = Item(json=item.json, binary=item.binary, paired_item=PairedItem(index))
+        (kept if passed else dropped).append(out)
     return [kept, dropped]
 
 
 def _legacy_verdict(
-    params: NodeParameters, index: int, combine: Any, every: str, either: str
+    params: RawParameters, index: int, combine: Any, every: str, either: str
 ) -> bool:
     for data_type in DATA_TYPES:
         rows = params.get(f"conditions.{data_type}", index, [])

@@ -7,6 +7,7 @@ are recorded as a second list of the run ("Discarded" in n8n's editor).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from ..items import Item
@@ -21,7 +22,6 @@ from .condition_params import (
     since,
     split_by_conditions,
 )
-from .n8n_parameters import NodeParameters
 
 V1 = {"show": {"@version": [1]}}
 
@@ -30,6 +30,7 @@ class Filter(DescribedNode):
     """n8n's Filter at versions 1, 2, 2.1, 2.2 and 2.3."""
 
     type_names = ("n8n-nodes-base.filter", "filter")
+    typed_parameters: ClassVar[bool] = False  # read as n8n hands them: ctx.raw_parameters
     description_data: ClassVar[dict[str, Any]] = {
         "name": "filter",
         "displayName": "Filter",
@@ -55,8 +56,11 @@ class Filter(DescribedNode):
         "x": {"outputNames": ["Kept", "Discarded"]},
     }
 
+    def gathers_all_items(self, parameters: Mapping[str, Any]) -> bool:
+        """Each item is kept or dropped on its own."""
+        return False
+
     async def execute(self, ctx: ExecutionContext, items: list[Item]) -> list[list[Item]]:
-        params = NodeParameters(ctx)
         if ctx.type_version < 2:
-            return legacy_route(params, items, "combineConditions", ("AND", "OR"))
-        return split_by_conditions(params, items, 2.1)
+            return legacy_route(ctx, items, "combineConditions", ("AND", "OR"))
+        return split_by_conditions(ctx, items, 2.1)

@@ -14,7 +14,7 @@ from ..code.errors import CodeError, js_plain_error
 from ..code.javascript import JsEngine
 from ..code.outputs import assign_paired_items, failed_item, log_lines
 from ..code.results import Returned, normalize_items, to_item
-from ..code.world import build_world, js_string_literals, world_json
+from ..code.world import build_world, js_string_literals, names_nodes_by_value, world_json
 from ..items import Item
 from ..node import ExecutionContext
 from .base import DescribedNode
@@ -54,7 +54,9 @@ class Function(DescribedNode):
 
     async def execute(self, ctx: ExecutionContext, items: list[Item]) -> list[list[Item]]:
         code = ctx.get_parameters(0).get("functionCode") or ""
-        world = build_world(ctx, items, js_string_literals(code), "function")
+        world = build_world(
+            ctx, items, js_string_literals(code), "function", names_nodes_by_value(code)
+        )
         async with JsEngine(code, world_json(world), code_limits(ctx)) as engine:
             outcome = await engine.run(0, "function")
         log_lines(ctx.logger, ctx.node_name, outcome.logs)

@@ -14,7 +14,7 @@ from ..code.errors import CodeError, js_plain_error
 from ..code.javascript import JsEngine
 from ..code.outputs import failed_item, log_lines
 from ..code.results import to_item
-from ..code.world import build_world, js_string_literals, world_json
+from ..code.world import build_world, js_string_literals, names_nodes_by_value, world_json
 from ..items import Item, PairedItem
 from ..node import ExecutionContext
 from .base import DescribedNode
@@ -51,7 +51,9 @@ class FunctionItem(DescribedNode):
 
     async def execute(self, ctx: ExecutionContext, items: list[Item]) -> list[list[Item]]:
         code = ctx.get_parameters(0).get("functionCode") or ""
-        world = build_world(ctx, items, js_string_literals(code), "functionItem")
+        world = build_world(
+            ctx, items, js_string_literals(code), "functionItem", names_nodes_by_value(code)
+        )
         out: list[Item] = []
         async with JsEngine(code, world_json(world), code_limits(ctx)) as engine:
             for index in range(len(items)):

@@ -26,11 +26,14 @@ import aiohttp
 from ..description import CredentialType, NodeDescription, parse_node_description
 from ..errors import NodeApiError, NodeError, NodeOperationError
 from ..http.auth import RequestAuth, request_auth
+from ..http.dry_run import is_dry_run, shown_request
+from ..http.encoding import FilePart, query_pairs, with_query
 from ..http.retry import IDEMPOTENT_METHODS, Outcome
 from ..http.secrets import SecretMask
 from ..http.settings import MB, HttpSettings
+from ..http.stats import run_stats
 from ..http.transport import Redirects, SendOptions, Transport, Wording
-from ..items import Item
+from ..items import Item, PairedItem
 from ..node import ExecutionContext, ItemsFailed, NodeType
 from ..parameters import ParameterResolver
 from ..scope import SCOPE_NAMES
@@ -56,6 +59,10 @@ class HttpRequest(NodeType):
     """n8n's HTTP Request node."""
 
     type_names = ("n8n-nodes-base.httpRequest", "httpRequest")
+
+    def gathers_all_items(self, parameters: Mapping[str, Any]) -> bool:
+        """Never: each item is its own request (or paged series); batching only paces them."""
+        return False
 
     @cached_property
     def description(self) -> NodeDescription:
@@ -209,6 +216,8 @@ class _Run:
         options = self._options()
         self._authenticate()
         settings = self._settings(options)
+        if is_dry_run(ctx.options):
+            return await self._dry_run(settings)
         batch = _batching(options)
         transport = Transport(
             settings,
@@ -217,6 +226,7 @@ class _Run:
             wording=HTTP_WORDING,
             status_error=self._status_error,
             logger=log,
+            stats=run_stats(ctx.options),
         )
         started: dict[str, float] = {}
 
@@ -260,6 +270,32 @@ class _Run:
             except ItemsFailed as failed:
                 raise ItemsFailed(failed.error, _laid_out(failed.completed)) from None
         return _laid_out(results)
+
+    async def _dry_run(self, settings: HttpSettings) -> list[Item]:
+        """Each item's request (the first page's, when paging) built and shown, not sent."""
+        ctx = self.ctx
+
+        def handle(index: int, item: Item) -> Item:
+            params = self.resolver.resolve(index, ctx.scope_factory)
+            item_options: dict[str, Any] = params.get("options") or {}
+            response = ResponseOptions.read(item_options, params.get("contentType") == "raw")
+            request = build_request(params, item, index, self.version, self.auth, response.accept)
+            headers = {"User-Agent": settings.user_agent, **self._public(request)["headers"]}
+            url = with_query(request.url, query_pairs(request.query, request.array_format))
+            shown = shown_request(
+                request.method,
+                self.mask(url),
+                headers,
+                self.mask.data(dict(request.query)),
+                self.mask.data(_shown_body(request.body_kind, request.body)),
+            )
+            return Item(
+                json={"dryRun": True, "request": shown},
+                paired_item=PairedItem(index),
+                metadata={"dryRun": True},
+            )
+
+        return await ctx.map_each(self.items, handle)
 
     def _sender(
         self,
@@ -341,6 +377,26 @@ class _Label:
 
     def __str__(self) -> str:
         return self.mask(f"{self.method} {self.url} [item {self.index}]")
+
+
+def _shown_body(kind: str | None, body: Any) -> Any:
+    """A body as a dry run shows it: data as data, files and bytes by name and size."""
+    if body is None or kind is None:
+        return None
+    if kind == "bytes":
+        return {"bytes": len(body) if isinstance(body, (bytes, bytearray)) else 0}
+    if kind == "multipart":
+        pairs = body.items() if isinstance(body, dict) else body
+        return [[name, _shown_part(value)] for name, value in pairs]
+    return body
+
+
+def _shown_part(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_shown_part(v) for v in value]
+    if isinstance(value, FilePart):
+        return {"file": value.file_name, "mimeType": value.content_type, "bytes": len(value.data)}
+    return value
 
 
 def _laid_out(results: list[Item]) -> list[Item]:

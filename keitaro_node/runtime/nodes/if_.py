@@ -6,6 +6,7 @@ Version 1 holds conditions grouped by data type with `combineOperation` all/any;
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from ..items import Item
@@ -20,7 +21,6 @@ from .condition_params import (
     since,
     split_by_conditions,
 )
-from .n8n_parameters import NodeParameters
 
 V1 = {"show": {"@version": [1]}}
 
@@ -29,6 +29,7 @@ class If(DescribedNode):
     """n8n's If at versions 1, 2, 2.1, 2.2 and 2.3."""
 
     type_names = ("n8n-nodes-base.if", "if")
+    typed_parameters: ClassVar[bool] = False  # read as n8n hands them: ctx.raw_parameters
     description_data: ClassVar[dict[str, Any]] = {
         "name": "if",
         "displayName": "If",
@@ -55,8 +56,11 @@ class If(DescribedNode):
         "x": {"outputNames": ["true", "false"]},
     }
 
+    def gathers_all_items(self, parameters: Mapping[str, Any]) -> bool:
+        """Each item is routed on its own."""
+        return False
+
     async def execute(self, ctx: ExecutionContext, items: list[Item]) -> list[list[Item]]:
-        params = NodeParameters(ctx)
         if ctx.type_version < 2:
-            return legacy_route(params, items, "combineOperation", ("all", "any"))
-        return split_by_conditions(params, items, 2.1)
+            return legacy_route(ctx, items, "combineOperation", ("all", "any"))
+        return split_by_conditions(ctx, items, 2.1)

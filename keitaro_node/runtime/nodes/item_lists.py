@@ -38,7 +38,7 @@ from .remove_duplicates import (
     remove_duplicates,
 )
 from .remove_duplicates import FIELDS_TO_EXCLUDE as DEDUPE_EXCLUDE
-from .reshaping import DISABLE_DOT_NOTATION, ReshapingNode, raw_parameters
+from .reshaping import DISABLE_DOT_NOTATION, ReshapingNode
 from .sort import (
     CODE_REFUSAL,
     SORT_CODE,
@@ -61,7 +61,6 @@ from .summarize import (
     SKIP_EMPTY_SPLITS,
     aggregation_row,
     fields_to_summarize,
-    with_blank_separators,
 )
 
 _OLD = {"@version": [1, 2, 2.1, 2.2]}
@@ -289,7 +288,7 @@ def _run(
         return sort_items(items, params)
     if operation == "limit":
         return limit_items(items, params.get("maxItems"), params.get("keep"))
-    return summarize_legacy(items, with_blank_separators(params, raw_parameters(ctx)), version)
+    return summarize_legacy(items, params, version)
 
 
 def _split_out(
@@ -325,7 +324,7 @@ def _concatenate(items: list[Item], params: Mapping[str, Any], version: float) -
 def _remove_duplicates(items: list[Item], params: Mapping[str, Any], version: float) -> list[Item]:
     if version >= 3:
         rules = DedupeRules(check_types=version < 3.1, order_by_type=version >= 3.1)
-        return dedupe_input(items, params, rules, hidden_options=False)
+        return dedupe_input(items, params, rules)
     if not items:
         return []
     options = params.get("options") or {}

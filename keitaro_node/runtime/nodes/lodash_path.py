@@ -39,11 +39,20 @@ def _string_to_path(path: str) -> tuple[str, ...]:
     return tuple(parts)
 
 
+@lru_cache(maxsize=2048)
+def _deep_path(path: str) -> tuple[str, ...] | None:
+    """The steps of a path that reaches into objects (None: a key of its own)."""
+    if _PLAIN.match(path) or not _DEEP.search(path):
+        return None
+    return _string_to_path(path)
+
+
 def to_path(path: str, target: Any) -> tuple[str, ...]:
     """lodash's castPath: a plain key, a key the object has, or the parsed path."""
-    if _PLAIN.match(path) or not _DEEP.search(path) or _has(target, path):
+    steps = _deep_path(path)
+    if steps is None or _has(target, path):
         return (path,)
-    return _string_to_path(path)
+    return steps
 
 
 def _has(target: Any, key: str) -> bool:
@@ -105,24 +114,42 @@ def _put(node: Any, key: str, value: Any) -> None:
 
 def set_path(root: dict[str, Any], path: str, value: Any, owned: set[int]) -> None:
     """lodash set on `root` (which must be owned), copying shared containers on the way."""
-    keys = to_path(path, root)
-    if any(key in _FORBIDDEN for key in keys):
+    steps = _deep_path(path)
+    if steps is None or path in root:  # a key of its own: the common case, kept short
+        if path not in _FORBIDDEN:
+            _put(root, path, value)
+        return
+    forbidden, next_is_index = _step_facts(steps)
+    if forbidden:
         return
     node: Any = root
-    for position, key in enumerate(keys):
-        if position == len(keys) - 1:
-            _put(node, key, value)
-            return
-        if isinstance(node, list) and not _INDEX.match(key):
+    last = len(steps) - 1
+    for position in range(last):
+        key = steps[position]
+        if isinstance(node, dict):
+            child = node.get(key, MISSING)
+        elif _INDEX.match(key):
+            child = _child(node, key)
+        else:
             return  # a named property on an array does not survive into JSON
-        child = _child(node, key)
         if isinstance(child, (dict, list)):
+            if id(child) in owned:  # made for this output already: change it in place
+                node = child
+                continue
             child = _writable(child, owned)
         else:
-            child = [] if _INDEX.match(keys[position + 1]) else {}
+            child = [] if next_is_index[position] else {}
             owned.add(id(child))
         _put(node, key, child)
         node = child
+    _put(node, steps[last], value)
+
+
+@lru_cache(maxsize=2048)
+def _step_facts(steps: tuple[str, ...]) -> tuple[bool, tuple[bool, ...]]:
+    """Whether a step is forbidden, and for each step whether the next one is an index."""
+    forbidden = any(step in _FORBIDDEN for step in steps)
+    return forbidden, tuple(bool(_INDEX.match(step)) for step in steps[1:])
 
 
 def unset(root: dict[str, Any], path: str, owned: set[int]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from ..items import Item
@@ -21,6 +22,10 @@ class ManualTrigger(DescribedNode):
         "group": ["trigger"],
         "inputs": [],
     }
+
+    def gathers_all_items(self, parameters: Mapping[str, Any]) -> bool:
+        """Each item goes on as it came."""
+        return False
 
     async def execute(self, ctx: ExecutionContext, items: list[Item]) -> list[list[Item]]:
         return [[Item(json=item.json, binary=item.binary) for item in items] or [Item()]]

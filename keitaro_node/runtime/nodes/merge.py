@@ -652,8 +652,20 @@ class Merge(ReshapingNode):
         "version": [1, 2, 2.1, 3, 3.1, 3.2],
         "group": ["transform"],
         "inputs": ["main", "main"],
+        # as n8n's Merge 2 and 3: Choose Branch waits for both inputs, other modes run on what
+        # came when nothing else is left to run; version 1 runs on what it has
+        "requiredInputs": (
+            '={{ $version < 2 ? null : ($parameter["mode"] === "chooseBranch" ? [0, 1] : 1) }}'
+        ),
         "properties": PROPERTIES,
     }
+
+    def input_count(self, parameters: Mapping[str, Any], type_version: float) -> int:
+        """Version 3 has as many inputs as 'Number of Inputs' says (2 by default)."""
+        if type_version < 3:
+            return 2
+        count = parameters.get("numberInputs", 2)
+        return count if isinstance(count, int) and not isinstance(count, bool) and count > 1 else 2
 
     def unsupported(self, parameters: Mapping[str, Any], type_version: float) -> str | None:
         if type_version >= 3 and parameters.get("mode") == "combineBySql":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from ..items import Item, PairedItem
@@ -19,6 +20,10 @@ class NoOp(DescribedNode):
         "description": "Passes its input items through",
         "version": 1,
     }
+
+    def gathers_all_items(self, parameters: Mapping[str, Any]) -> bool:
+        """Each item goes on as it came."""
+        return False
 
     async def execute(self, ctx: ExecutionContext, items: list[Item]) -> list[list[Item]]:
         return [

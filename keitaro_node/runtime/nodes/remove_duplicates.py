@@ -60,6 +60,12 @@ REMOVE_OTHER_FIELDS: dict[str, Any] = {
 }
 
 
+_INPUT_FIELD_OPTION: dict[str, Any] = {
+    "show": {"/operation": ["removeDuplicateInputItems"]},
+    "hide": {"/compare": ["allFields"]},
+}
+
+
 def _v2(parameter: dict[str, Any], **show: list[Any]) -> dict[str, Any]:
     display = parameter.get("displayOptions", {}).get("show", {})
     return {**parameter, "displayOptions": {"show": {**_V2, **display, **show}}}
@@ -171,8 +177,9 @@ DESCRIPTION_PROPERTIES: list[dict[str, Any]] = [
             "type": "collection",
             "default": {},
             "options": [
-                DISABLE_DOT_NOTATION,
-                REMOVE_OTHER_FIELDS,
+                # as n8n: shown for duplicates within the input while fields are chosen
+                {**DISABLE_DOT_NOTATION, "displayOptions": _INPUT_FIELD_OPTION},
+                {**REMOVE_OTHER_FIELDS, "displayOptions": _INPUT_FIELD_OPTION},
                 {
                     "displayName": "Scope",
                     "name": "scope",
@@ -327,17 +334,12 @@ def _check_values(
             kind = typeof(value)
 
 
-def dedupe_input(
-    items: list[Item], params: Mapping[str, Any], rules: DedupeRules, hidden_options: bool
-) -> list[Item]:
-    """Remove Duplicates' "within current input" with its comma-separated field lists.
-
-    `hidden_options`: the options do not apply while every field is compared (n8n hides them).
-    """
+def dedupe_input(items: list[Item], params: Mapping[str, Any], rules: DedupeRules) -> list[Item]:
+    """Remove Duplicates' "within current input" with its comma-separated field lists."""
     if not items:
         return []
     compare = params.get("compare")
-    options = {} if hidden_options else params.get("options") or {}
+    options = params.get("options") or {}
     dot = not options.get("disableDotNotation")
     excluded = prepare_fields_array(params.get("fieldsToExclude") or "", "Fields To Exclude")
     selected = prepare_fields_array(params.get("fieldsToCompare") or "", "Fields To Compare")
@@ -356,8 +358,9 @@ class RemoveDuplicates(ReshapingNode):
         "description": "Drops items whose field values repeat those of an earlier item",
         "version": [1, 1.1, 2],
         "group": ["transform"],
-        # v2 has Kept and Discarded; within the current input only Kept gets items
-        "outputs": ["main", "main"],
+        # one output at every version (n8n 1.123 names v2's 'Kept' and 'Discarded' but gives
+        # it one), so continueErrorOutput's error output is the second
+        "outputs": ["main"],
         "properties": DESCRIPTION_PROPERTIES,
     }
 
@@ -373,6 +376,12 @@ class RemoveDuplicates(ReshapingNode):
         rules = DedupeRules(
             skip_null_in_type_check=version > 1, item_numbers_in_type_error=version > 1
         )
-        hidden = version >= 2 and params.get("compare") == "allFields"
-        kept = dedupe_input(items, params, rules, hidden_options=hidden)
-        return [kept, []] if version >= 2 else [kept]
+        try:
+            kept = dedupe_input(items, params, rules)
+        except NodeOperationError as exc:
+            if version < 2 or not ctx.continue_on_fail:
+                raise
+            # version 2 catches its own failure, as n8n's: one error item, unpaired
+            failed = exc.with_context(node_name=ctx.node_name)
+            return [[Item(json={"error": exc.message}, error=failed)]]
+        return [kept]

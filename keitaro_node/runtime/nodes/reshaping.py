@@ -1,19 +1,20 @@
 """What the nodes that reshape items share: versions checked, refusals, item provenance.
 
-`needs_all_items` tells an engine that feeds items in chunks whether a node can take them one
-by one (False: Split Out) or must see the whole input at once (True: it sorts, groups, counts,
-combines inputs or keeps the last items), so the engine gathers everything before such a node.
+`needs_all_items` is what `gathers_all_items` answers for them: whether a node can take items
+one by one (False: Split Out) or must see the whole input at once (True: it sorts, groups,
+counts, combines inputs or keeps the last items), so a streaming engine gathers everything
+before such a node.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ..errors import NodeOperationError
-from ..items import BinaryData, Item, JsonObject, PairedItem
-from ..node import ExecutionContext
+from ..items import BinaryData, Item, PairedItem, Pairing
+from ..node import ExecutionContext, NodeCheck
+from ..parameters import shown_values
 from .base import DescribedNode
 
 NESTED_HINT = (
@@ -29,35 +30,16 @@ DISABLE_DOT_NOTATION: dict[str, Any] = {
 }
 
 
-@dataclass(slots=True)
-class PairedItems(PairedItem):
-    """Several input items behind one output item (n8n's pairedItem array).
-
-    The first pair is the one lookups such as `$('Node').item` follow; `to_json` gives the
-    whole list, as n8n shows it.
-    """
-
-    rest: tuple[PairedItem, ...] = ()
-
-    def all(self) -> list[PairedItem]:
-        return [PairedItem(self.item, self.input), *self.rest]
-
-    def to_json(self) -> list[JsonObject]:  # type: ignore[override]
-        return [pair.to_json() for pair in self.all()]
-
-
-def paired_list(pairs: Iterable[PairedItem | None]) -> PairedItem | None:
-    """One pairedItem standing for all of `pairs` (None when there are none)."""
+def paired_list(pairs: Iterable[Pairing | None]) -> list[PairedItem] | None:
+    """One pairedItem list standing for all of `pairs` (None when there are none), as n8n
+    pairs an item built from several input items."""
     flat: list[PairedItem] = []
     for pair in pairs:
-        if isinstance(pair, PairedItems):
-            flat.extend(pair.all())
+        if isinstance(pair, list):
+            flat.extend(pair)
         elif pair is not None:
             flat.append(pair)
-    if not flat:
-        return None
-    first = flat[0]
-    return PairedItems(first.item, first.input, tuple(flat[1:]))
+    return flat or None
 
 
 def passed(item: Item, index: int, input_index: int = 0) -> Item:
@@ -74,12 +56,6 @@ def merged_binary(*binaries: dict[str, BinaryData] | None) -> dict[str, BinaryDa
     return out or None
 
 
-def raw_parameters(ctx: ExecutionContext) -> Mapping[str, Any]:
-    """The node's parameters as the workflow file has them, before checks and defaults."""
-    raw = ctx.scope_factory(0).get("$parameter")
-    return raw if isinstance(raw, Mapping) else {}
-
-
 def version_label(version: float) -> str:
     return str(int(version)) if float(version).is_integer() else str(version)
 
@@ -88,6 +64,9 @@ class ReshapingNode(DescribedNode):
     """Base for the core nodes that reshape, filter or combine items."""
 
     needs_all_items: ClassVar[bool] = True
+
+    def gathers_all_items(self, parameters: Mapping[str, Any]) -> bool:
+        return self.needs_all_items
 
     @property
     def versions(self) -> tuple[float, ...]:
@@ -101,6 +80,13 @@ class ReshapingNode(DescribedNode):
         when it loads a workflow; `start` asks it again before the node touches any item.
         """
         return None
+
+    def check(self, node: NodeCheck) -> list[str]:
+        """Settings that cannot run as n8n runs them are refused when the workflow loads."""
+        values = shown_values(self.description, node.parameters, node.type_version)
+        values.pop("@version", None)
+        reason = self.unsupported(values, node.type_version)
+        return [reason] if reason else []
 
     def start(self, ctx: ExecutionContext) -> dict[str, Any]:
         """Check the version and the settings; the parameters n8n reads at item 0."""

@@ -6,12 +6,12 @@ object and choose which input fields to keep (set_v3.py).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from ..items import Item
 from ..node import ExecutionContext
 from .base import DescribedNode
-from .n8n_parameters import NodeParameters
 from .set_v1 import set_v1, v1_properties
 from .set_v3 import set_v3
 
@@ -247,6 +247,7 @@ class EditFields(DescribedNode):
     """n8n's Edit Fields (Set) at versions 1, 2, 3, 3.1, 3.2, 3.3 and 3.4."""
 
     type_names = ("n8n-nodes-base.set", "set")
+    typed_parameters: ClassVar[bool] = False  # read as n8n hands them: ctx.raw_parameters
     description_data: ClassVar[dict[str, Any]] = {
         "name": "set",
         "displayName": "Edit Fields (Set)",
@@ -257,8 +258,11 @@ class EditFields(DescribedNode):
         "properties": _PROPERTIES,
     }
 
+    def gathers_all_items(self, parameters: Mapping[str, Any]) -> bool:
+        """Each item gets its fields on its own."""
+        return False
+
     async def execute(self, ctx: ExecutionContext, items: list[Item]) -> list[list[Item]]:
-        params = NodeParameters(ctx)
         if ctx.type_version < 3:
-            return [set_v1(params, items)]
-        return [set_v3(params, items)]
+            return [set_v1(ctx, items)]
+        return [set_v3(ctx, items)]

@@ -11,9 +11,9 @@ import math
 from typing import Any
 
 from ..items import Item, PairedItem
+from ..node import ExecutionContext
 from .conditions.js import UNDEFINED, is_undefined, js_string, string_to_number, truthy
 from .lodash_path import set_path
-from .n8n_parameters import NodeParameters
 
 
 def _field(name: str, kind: str, default: Any) -> dict[str, Any]:
@@ -75,8 +75,9 @@ def v1_properties(display: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def set_v1(params: NodeParameters, items: list[Item]) -> list[Item]:
-    version = params.ctx.type_version
+def set_v1(ctx: ExecutionContext, items: list[Item]) -> list[Item]:
+    params = ctx.raw_parameters
+    version = ctx.type_version
     results: list[Item] = []
     for index, item in enumerate(items or [Item()]):
         keep_only_set = params.get("keepOnlySet", index, False)

@@ -14,12 +14,19 @@ import re
 from typing import Any
 
 from ..errors import NodeOperationError
+from ..expressions import ExpressionError
+from ..expressions.dates import SETTINGS, DateTimeValue, JsDate
+from ..expressions.luxon import LuxonDateTime, to_iso
+from ..expressions.luxon.parsing import from_http, from_iso, from_rfc2822, from_sql, js_date_parse
+from ..expressions.luxon.zones import Zone
 from ..items import BinaryData, Item, PairedItem
+from ..node import ExecutionContext
+from ..raw_parameters import Plan, RawParameters, has_expression, plan_value
+from ..timezone import workflow_zone
 from . import lodash_path
 from .conditions import validate_field_type
 from .conditions.js import UNDEFINED, describe_value, is_nullish, js_string, json_stringify
 from .json_repair import parse_lenient_json
-from .n8n_parameters import NodeParameters
 
 _RESOLVABLE = r"\{\{[\s\S]*?\}\}"
 
@@ -33,11 +40,12 @@ class FieldError(ValueError):
         self.description = description
 
 
-def set_v3(params: NodeParameters, items: list[Item]) -> list[Item]:
-    ctx = params.ctx
+def set_v3(ctx: ExecutionContext, items: list[Item]) -> list[Item]:
+    params = ctx.raw_parameters
     version = ctx.type_version
     mode = params.get("mode", 0)
     raw_data = _raw_expressions(params, mode)
+    assignments = Assignments(params) if mode != "raw" and version >= 3.3 else None
     results: list[Item] = []
     for index, item in enumerate(items):
         include_other = params.get("includeOtherFields", index, False)
@@ -51,7 +59,9 @@ def set_v3(params: NodeParameters, items: list[Item]) -> list[Item]:
             if mode == "raw":
                 results.append(_raw_item(params, index, item, options, raw_data))
             else:
-                results.append(_manual_item(params, index, item, options, raw_data))
+                results.append(
+                    _manual_item(params, index, item, options, raw_data, ctx.time_zone, assignments)
+                )
         except (FieldError, NodeOperationError) as exc:
             error = NodeOperationError(
                 exc.message, description=exc.description, item_index=index, node_name=ctx.node_name
@@ -68,7 +78,7 @@ def set_v3(params: NodeParameters, items: list[Item]) -> list[Item]:
     return results
 
 
-def _raw_expressions(params: NodeParameters, mode: Any) -> dict[str, str]:
+def _raw_expressions(params: RawParameters, mode: Any) -> dict[str, str]:
     """Values n8n reads with their expressions unevaluated, to fill them in as text."""
     raw: dict[str, str] = {}
     if mode == "raw":
@@ -83,7 +93,7 @@ def _raw_expressions(params: NodeParameters, mode: Any) -> dict[str, str]:
     return raw
 
 
-def _resolve_raw(params: NodeParameters, text: str, index: int) -> str:
+def _resolve_raw(params: RawParameters, text: str, index: int) -> str:
     """n8n's resolveRawData: each `{{ }}` block becomes its value as text (objects as JSON)."""
     out = text
     for block in re.findall(_RESOLVABLE, text):
@@ -108,7 +118,7 @@ def _parse_json_parameter(value: Any, index: int, entry: str | None = None) -> A
 
 
 def _raw_item(
-    params: NodeParameters, index: int, item: Item, options: dict[str, Any], raw: dict[str, str]
+    params: RawParameters, index: int, item: Item, options: dict[str, Any], raw: dict[str, str]
 ) -> Item:
     if "jsonOutput" in raw:
         fields = _parse_json_parameter(_resolve_raw(params, raw["jsonOutput"], index), index)
@@ -118,9 +128,15 @@ def _raw_item(
 
 
 def _manual_item(
-    params: NodeParameters, index: int, item: Item, options: dict[str, Any], raw: dict[str, str]
+    params: RawParameters,
+    index: int,
+    item: Item,
+    options: dict[str, Any],
+    raw: dict[str, str],
+    zone: Zone,
+    assignments: Assignments | None = None,
 ) -> Item:
-    version = params.ctx.type_version
+    version = params.type_version
     ignore = bool(options.get("ignoreConversionErrors"))
     fields: dict[str, Any] = {}
     if version < 3.3:
@@ -131,10 +147,19 @@ def _manual_item(
             if kind == "objectValue" and name in raw and entry.get("objectValue") is not None:
                 value = _parse_json_parameter(_resolve_raw(params, raw[name], index), index, name)
             fields[name] = validate_entry(
-                name, kind.replace("Value", ""), value, index, ignore, version
+                name, kind.replace("Value", ""), value, index, ignore, version, zone
             )
         return compose(params, index, item, fields, options)
     binaries: list[dict[str, Any]] = []
+    entries = assignments.entries(index) if assignments is not None else None
+    if assignments is not None and entries is not None:
+        names = assignments.names
+        for number, (entry, value) in enumerate(entries):
+            if entry["type"] == "binary":
+                binaries.append({**entry, "value": value})
+                continue
+            fields[names[number]] = assignments.convert(number, value, index, ignore, version, zone)
+        return _with_binaries(compose(params, index, item, fields, options), item, binaries, index)
     collection = params.get("assignments", index)
     entries = collection.get("assignments") if isinstance(collection, dict) else None
     if collection not in ({}, None) and not isinstance(entries, list):
@@ -155,8 +180,11 @@ def _manual_item(
                 "array, object or binary"
             )
         value = entry.get("value", UNDEFINED)
-        fields[name] = validate_entry(name, field_type or "", value, index, ignore, version)
-    out = compose(params, index, item, fields, options)
+        fields[name] = validate_entry(name, field_type or "", value, index, ignore, version, zone)
+    return _with_binaries(compose(params, index, item, fields, options), item, binaries, index)
+
+
+def _with_binaries(out: Item, item: Item, binaries: list[dict[str, Any]], index: int) -> Item:
     if binaries:
         out.binary = dict(out.binary or {})
         for entry in binaries:
@@ -166,44 +194,140 @@ def _manual_item(
     return out
 
 
+class Assignments:
+    """Edit Fields 3.3+'s assignments read once per run, when their names and types are fixed
+    (as the editor saves them): per item only the values' expressions are evaluated, in
+    order, and a fixed value is converted once. Otherwise (names from expressions, odd shapes)
+    the node reads the whole collection per item."""
+
+    def __init__(self, params: RawParameters) -> None:
+        self.params = params
+        self._plans: list[tuple[dict[str, Any], Plan | None]] = []
+        self.names: list[str] = []  # each entry's field name, as text
+        self._converted: dict[tuple[int, bool], Any] = {}
+        self.usable = self._compile(params.raw_value("assignments"))
+
+    def _compile(self, raw: Any) -> bool:
+        if not isinstance(raw, dict) or set(raw) != {"assignments"}:
+            return False
+        entries = raw["assignments"]
+        if not isinstance(entries, list):
+            return False
+        for entry in entries:
+            if not isinstance(entry, dict) or not isinstance(entry.get("type"), str):
+                return False
+            if any(has_expression(v) for k, v in entry.items() if k != "value"):
+                return False
+            value = entry.get("value", UNDEFINED)
+            self._plans.append((entry, plan_value(value) if has_expression(value) else None))
+            self.names.append(js_string(entry.get("name", UNDEFINED)))
+        return True
+
+    def entries(self, index: int) -> list[tuple[dict[str, Any], Any]] | None:
+        """Each entry with its value for item `index` (every expression evaluated first, as n8n
+        reads the collection), or None when the collection must be read per item."""
+        if not self.usable:
+            return None
+        scope = self.params.scope(index)
+        try:
+            return [
+                (entry, plan(scope) if plan is not None else entry.get("value", UNDEFINED))
+                for entry, plan in self._plans
+            ]
+        except ExpressionError as exc:
+            raise NodeOperationError(
+                f"the expression in parameter 'assignments' failed: {exc}",
+                item_index=index,
+                node_name=self.params.node_name,
+            ) from None
+
+    def convert(
+        self, number: int, value: Any, index: int, ignore: bool, version: float, zone: Zone
+    ) -> Any:
+        entry, plan = self._plans[number]
+        key = (number, ignore)
+        if plan is None and key in self._converted:
+            return self._converted[key]
+        name = self.names[number]
+        converted = validate_entry(name, entry["type"], value, index, ignore, version, zone)
+        if plan is None:
+            self._converted[key] = converted
+        return converted
+
+
+def date_time(value: Any, zone: Zone) -> LuxonDateTime | None:
+    """n8n's tryToParseDateTime: a date as given (a DateTime keeps its zone), else text read as
+    ISO, HTTP, RFC 2822 or SQL keeping an offset it names, else as JavaScript reads it; text
+    without an offset is in `zone`. None when it is not a date."""
+    if isinstance(value, DateTimeValue):
+        return value.value if value.value.is_valid else None
+    if isinstance(value, JsDate):
+        return LuxonDateTime(value.ms, zone) if value.valid else None
+    text = js_string(value).strip()
+    for reader in (from_iso, from_http, from_rfc2822, from_sql):
+        moment = reader(text, zone, set_zone=True)
+        if moment.is_valid:
+            return moment
+    moment = LuxonDateTime(js_date_parse(text, SETTINGS.js_zone), zone)
+    return moment if moment.is_valid else None
+
+
 def validate_entry(
-    name: str, kind: str, value: Any, index: int, ignore_errors: bool, version: float
+    name: str,
+    kind: str,
+    value: Any,
+    index: int,
+    ignore_errors: bool,
+    version: float,
+    zone: Zone | None = None,
 ) -> Any:
-    """n8n's validateEntry: a field's value converted to its type, per node version."""
+    """n8n's validateEntry: a field's value converted to its type, per node version.
+
+    A date becomes n8n's text of it: in the offset it was written with, else in `zone` (the
+    workflow's time zone)."""
+    if type(value) is str and kind == "string":  # text stays text: the common case, short
+        return value
     if version >= 3.2 and is_nullish(value):
         return None
-    description = (
-        f'To fix the error try to change the type for the field "{name}" or activate the option '
-        "“Ignore Type Conversion Errors” to apply a less strict type validation"
-    )
     if kind == "string":
         if version > 3 and is_nullish(value):
             if ignore_errors:
                 return None
             raise FieldError(
                 f"'{name}' expects a {kind} but we got {describe_value(value)} [item {index}]",
-                description,
+                _type_hint(name),
             )
         if value is None or isinstance(value, (dict, list)):  # typeof null is "object"
             value = json_stringify(value)
         else:
             value = js_string(value)
-    ok, converted = validate_field_type(value, kind)
+    if kind.lower() == "datetime":
+        moment = date_time(value, zone or workflow_zone())
+        ok, converted = moment is not None, to_iso(moment) if moment is not None else None
+    else:
+        ok, converted = validate_field_type(value, kind)
     if not ok:
         if ignore_errors:
             return None if is_nullish(value) else value
         raise FieldError(
             f"'{name}' expects a {kind} but we got {describe_value(value)} [item {index}]",
-            description,
+            _type_hint(name),
         )
     return None if is_nullish(converted) else converted
 
 
+def _type_hint(name: str) -> str:
+    return (
+        f'To fix the error try to change the type for the field "{name}" or activate the option '
+        "“Ignore Type Conversion Errors” to apply a less strict type validation"
+    )
+
+
 def compose(
-    params: NodeParameters, index: int, item: Item, fields: dict[str, Any], options: dict[str, Any]
+    params: RawParameters, index: int, item: Item, fields: dict[str, Any], options: dict[str, Any]
 ) -> Item:
     """n8n's composeReturnItem: the input fields chosen by `include`, then the new fields."""
-    version = params.ctx.type_version
+    version = params.type_version
     include = options.get("include")
     if version >= 3.4:
         keep_binary = not options.get("stripBinary") and include != "none"

@@ -20,7 +20,7 @@ from .js_values import (
     same_value_key,
     to_string,
 )
-from .reshaping import DISABLE_DOT_NOTATION, ReshapingNode, paired_list, raw_parameters
+from .reshaping import DISABLE_DOT_NOTATION, ReshapingNode, paired_list
 
 PREFIXES = {
     "append": "appended_",
@@ -132,27 +132,6 @@ SKIP_EMPTY_SPLITS: dict[str, Any] = {
     "type": "boolean",
     "default": False,
 }
-
-
-def with_blank_separators(params: Mapping[str, Any], raw: Mapping[str, Any]) -> dict[str, Any]:
-    """Put back separators that are empty or only spaces or line breaks (None, Space, New Line).
-
-    The parameter checks read such text as blank and fall back to the default ","; the
-    workflow's own value is what n8n joins with.
-    """
-    rows = (params.get("fieldsToSummarize") or {}).get("values") or []
-    raw_rows = (raw.get("fieldsToSummarize") or {}).get("values") if isinstance(raw, dict) else None
-    if not isinstance(raw_rows, list) or len(raw_rows) != len(rows):
-        return dict(params)
-    fixed = []
-    for row, raw_row in zip(rows, raw_rows, strict=True):
-        row = dict(row)
-        for name in ("separateBy", "customSeparator"):
-            value = raw_row.get(name) if isinstance(raw_row, dict) else None
-            if isinstance(value, str) and not value.strip():
-                row[name] = value
-        fixed.append(row)
-    return {**params, "fieldsToSummarize": {"values": fixed}}
 
 
 def is_empty(value: Any) -> bool:
@@ -382,5 +361,5 @@ class Summarize(ReshapingNode):
     }
 
     async def execute(self, ctx: ExecutionContext, items: list[Item]) -> list[list[Item]]:
-        params = with_blank_separators(self.start(ctx), raw_parameters(ctx))
+        params = self.start(ctx)
         return [summarize_items(items, params, ctx.type_version)]

@@ -7,11 +7,14 @@ the output index from an expression (`mode: expression`, `numberOutputs` outputs
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from ..errors import NodeOperationError
+from ..expressions.luxon.zones import Zone
 from ..items import Item, PairedItem
 from ..node import ExecutionContext
+from ..raw_parameters import RawParameters
 from .base import DescribedNode
 from .condition_params import (
     IGNORE_CASE,
@@ -24,7 +27,6 @@ from .condition_params import (
 )
 from .conditions import CompareError, validate_field_type
 from .conditions.js import UNDEFINED, compare, js_number, js_string
-from .n8n_parameters import NodeParameters
 from .switch_v1 import _new_outputs, _slot, route_v1_v2, rule_parameters
 
 V1 = [1]
@@ -218,6 +220,7 @@ _PROPERTIES: list[dict[str, Any]] = [
                     },
                 ],
                 "default": "none",
+                "typeOptions": {"loadOptionsMethod": "getFallbackOutputOptions"},
                 "description": "Where items that match no rule go: none, extra, or a rule's output index",
                 "x": {"alsoAccepts": "the index of a rule's output"},
             },
@@ -246,6 +249,7 @@ class Switch(DescribedNode):
     """n8n's Switch at versions 1, 2, 3, 3.1, 3.2, 3.3 and 3.4."""
 
     type_names = ("n8n-nodes-base.switch", "switch")
+    typed_parameters: ClassVar[bool] = False  # read as n8n hands them: ctx.raw_parameters
     description_data: ClassVar[dict[str, Any]] = {
         "name": "switch",
         "displayName": "Switch",
@@ -261,14 +265,18 @@ class Switch(DescribedNode):
         },
     }
 
+    def gathers_all_items(self, parameters: Mapping[str, Any]) -> bool:
+        """Each item is routed on its own."""
+        return False
+
     async def execute(self, ctx: ExecutionContext, items: list[Item]) -> list[list[Item]]:
-        params = NodeParameters(ctx)
         if ctx.type_version < 3:
-            return route_v1_v2(params, items, 1 if ctx.type_version < 2 else 2)
-        return _route_v3(params, items)
+            return route_v1_v2(ctx, items, 1 if ctx.type_version < 2 else 2)
+        return _route_v3(ctx, items)
 
 
-def _route_v3(params: NodeParameters, items: list[Item]) -> list[list[Item]]:
+def _route_v3(ctx: ExecutionContext, items: list[Item]) -> list[list[Item]]:
+    params = ctx.raw_parameters
     mode = params.get("mode", 0)
     outputs: list[list[Item]] = []
     for index, item in enumerate(items):
@@ -282,7 +290,7 @@ def _route_v3(params: NodeParameters, items: list[Item]) -> list[list[Item]]:
                 _check_range(len(outputs), target)
                 _slot(outputs, target).append(out)
             elif mode == "rules":
-                _by_rules(params, index, out, outputs)
+                _by_rules(params, index, out, outputs, ctx.time_zone)
         except (CompareError, NodeOperationError) as exc:
             error = (
                 exc
@@ -291,17 +299,19 @@ def _route_v3(params: NodeParameters, items: list[Item]) -> list[list[Item]]:
                     exc.message,
                     description=exc.description,
                     item_index=index,
-                    node_name=params.ctx.node_name,
+                    node_name=params.node_name,
                 )
             )
-            if params.ctx.continue_on_fail and outputs:
+            if ctx.continue_on_fail and outputs:
                 outputs[0].append(Item(json={"error": error.message}, error=error))
                 continue
             raise error from None
     return outputs or [[]]
 
 
-def _by_rules(params: NodeParameters, index: int, out: Item, outputs: list[list[Item]]) -> None:
+def _by_rules(
+    params: RawParameters, index: int, out: Item, outputs: list[list[Item]], zone: Zone
+) -> None:
     """Route one item by the rules (none: the item goes nowhere)."""
     rules = params.get("rules.values", index, [])
     if not rules:
@@ -313,7 +323,7 @@ def _by_rules(params: NodeParameters, index: int, out: Item, outputs: list[list[
     loose = loose_setting(params, index, 3.1)
     matched = False
     for number in range(len(rules)):
-        if verdict(params, f"rules.values[{number}].conditions", index, loose):
+        if verdict(params, f"rules.values[{number}].conditions", index, loose, zone):
             matched = True
             _check_range(len(outputs), rules[number].get("output", UNDEFINED))
             outputs[number].append(
@@ -329,7 +339,7 @@ def _by_rules(params: NodeParameters, index: int, out: Item, outputs: list[list[
             _slot(outputs, fallback).append(out)
 
 
-def _output_index(params: NodeParameters, index: int) -> Any:
+def _output_index(params: RawParameters, index: int) -> Any:
     value = params.get("output", index)
     ok, number = validate_field_type(value, "number")
     if not ok:
@@ -337,7 +347,7 @@ def _output_index(params: NodeParameters, index: int) -> Any:
             f"Invalid input for 'Output Index' [item {index}]",
             description=f"'output' expects a number but we got {_shown_value(value)}",
             item_index=index,
-            node_name=params.ctx.node_name,
+            node_name=params.node_name,
         )
     return number
 

@@ -11,9 +11,10 @@ from typing import Any
 
 from ..errors import NodeOperationError
 from ..items import Item, PairedItem
+from ..node import ExecutionContext
+from ..raw_parameters import RawParameters
 from .conditions import CompareError, date_value, run_operation
 from .conditions.js import UNDEFINED, compare, js_string, strict_equal
-from .n8n_parameters import NodeParameters
 
 _OPERATIONS = {
     "boolean": ("equal", "notEqual"),
@@ -138,7 +139,8 @@ def _new_outputs(amount: Any) -> list[list[Item]]:
     return [[] for _ in range(int(amount))]
 
 
-def route_v1_v2(params: NodeParameters, items: list[Item], version: int) -> list[list[Item]]:
+def route_v1_v2(ctx: ExecutionContext, items: list[Item], version: int) -> list[list[Item]]:
+    params = ctx.raw_parameters
     outputs: list[list[Item]] = [[], [], [], []] if version == 1 else []
     for index, item in enumerate(items):
         out = Item(json=item.json, binary=item.binary, paired_item=PairedItem(index))
@@ -161,20 +163,20 @@ def route_v1_v2(params: NodeParameters, items: list[Item], version: int) -> list
                 _route_by_rules(params, index, out, rules, outputs, version)
         except (CompareError, NodeOperationError) as exc:
             message = exc.message
-            if params.ctx.continue_on_fail and outputs:
+            if ctx.continue_on_fail and outputs:
                 error = NodeOperationError(message, item_index=index)
                 outputs[0].append(Item(json={"error": message}, error=error))
                 continue
             if isinstance(exc, NodeOperationError):
                 raise
             raise NodeOperationError(
-                message, item_index=index, node_name=params.ctx.node_name
+                message, item_index=index, node_name=params.node_name
             ) from None
     return outputs
 
 
 def _route_by_rules(
-    params: NodeParameters,
+    params: RawParameters,
     index: int,
     out: Item,
     rules: list[dict[str, Any]],

@@ -11,6 +11,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from ..dates import JsDate, parse_any
+from ..natives import native_method
 from ..values import UNDEFINED, ExpressionError, ExprObject, is_number, js_string
 from .arrays import ARRAY_EXTENSIONS
 from .booleans import BOOLEAN_EXTENSIONS
@@ -41,8 +43,6 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}.\d{3}Z")
 
 
 def _table_for(value: Any, name: str) -> tuple[Any, dict[str, Extension] | None]:
-    from ..dates import JsDate, parse_any
-
     if isinstance(value, list):
         return value, ARRAY_EXTENSIONS
     if isinstance(value, str):
@@ -64,18 +64,6 @@ def _table_for(value: Any, name: str) -> tuple[Any, dict[str, Extension] | None]
     return value, None
 
 
-def _has_native(value: Any, name: str) -> bool:
-    from ..natives import native_method
-
-    if isinstance(value, ExprObject):
-        return name in getattr(value, "native_names", ()) or _object_has_method(value, name)
-    return native_method(value, name) is not None
-
-
-def _object_has_method(value: ExprObject, name: str) -> bool:
-    return False
-
-
 def extension_for(value: Any, name: str) -> Callable[[list[Any]], Any] | None:
     """The extension `value.name(...)` calls, or None when the value's own method applies."""
     if isinstance(value, ExprObject) and not is_date_value(value):
@@ -83,9 +71,7 @@ def extension_for(value: Any, name: str) -> Callable[[list[Any]], Any] | None:
     target, table = _table_for(value, name)
     function = table.get(name) if table is not None else None
     if function is None:
-        if value is not None and value is not UNDEFINED and _has_native(value, name):
-            return None
-        if isinstance(value, ExprObject) and not is_date_value(value):
+        if value is not None and value is not UNDEFINED and _has_native_method(value, name):
             return None
         function = _GENERIC.get(name)
     if function is None:
@@ -98,6 +84,11 @@ def extension_for(value: Any, name: str) -> Callable[[list[Any]], Any] | None:
         raise wrong_type_error(name)
     bound = function
     return lambda args: bound(target, args)
+
+
+def _has_native_method(value: Any, name: str) -> bool:
+    """Whether the value's own JavaScript method answers (dates have only their extensions)."""
+    return not isinstance(value, ExprObject) and native_method(value, name) is not None
 
 
 def wrong_type_error(name: str) -> ExpressionError:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from ..values import UNDEFINED, ExpressionError, ExprObject, js_string, tidy, to_number, type_error
+from ..dates import SETTINGS, DateTimeValue, JsDate, now_ms, parse_any
+from ..luxon.model import LuxonDateTime
+from ..values import UNDEFINED, ExpressionError, js_string, tidy, to_number, type_error
 
 _DURATION_ALIASES = {
     "day": "days",
@@ -65,45 +68,31 @@ _DATE_PARTS = [
 ]
 
 
-def _iso_text_class() -> Any:
-    from ..dates import JsDate
-
-    class IsoTextDate(JsDate):
-        """ISO text that n8n sends to a date extension unconverted: an invalid date there."""
-
-    return IsoTextDate
+class IsoText(JsDate):
+    """ISO text that n8n sends to a date extension unconverted: an invalid date there."""
 
 
-IsoText = _iso_text_class()
+DateValue = DateTimeValue | JsDate
 
 
 def is_date_value(value: Any) -> bool:
-    from ..dates import DateTimeValue, JsDate
-
     return isinstance(value, (DateTimeValue, JsDate))
 
 
-def _luxon(value: Any) -> Any:
-    from ..dates import SETTINGS, DateTimeValue, JsDate
-    from ..luxon.model import LuxonDateTime
-
+def _luxon(value: DateValue) -> LuxonDateTime:
     if isinstance(value, DateTimeValue):
         return value.value
-    assert isinstance(value, JsDate)
     return LuxonDateTime(value.ms, SETTINGS.zone)
 
 
-def _wrap(original: Any, result: Any) -> Any:
-    from ..dates import DateTimeValue, JsDate
-
+def _wrap(original: DateValue, result: LuxonDateTime) -> DateValue:
+    """A result of the same kind as the value the extension was called on."""
     if isinstance(original, JsDate):
         return JsDate(result.ms)
     return DateTimeValue(result)
 
 
-def _call(value: Any, name: str, args: list[Any]) -> Any:
-    from ..dates import DateTimeValue
-
+def _call(value: DateValue, name: str, args: list[Any]) -> Any:
     return DateTimeValue(_luxon(value)).expr_call(name, args)
 
 
@@ -111,21 +100,17 @@ def _arg(args: list[Any], index: int, default: Any) -> Any:
     return args[index] if len(args) > index and args[index] is not UNDEFINED else default
 
 
-def _beginning_of(value: Any, args: list[Any]) -> Any:
+def _beginning_of(value: DateValue, args: list[Any]) -> DateValue:
     raw = js_string(_arg(args, 0, "week"))
     unit = _UNIT_ALIASES.get(raw, raw)
-    result = _call(value, "startOf", [unit])
-    return _wrap(value, result.value)
+    return _wrap(value, _call(value, "startOf", [unit]).value)
 
 
-def _end_of_month(value: Any, _args: list[Any]) -> Any:
+def _end_of_month(value: DateValue, _args: list[Any]) -> DateValue:
     return _wrap(value, _call(value, "endOf", ["month"]).value)
 
 
-def _extract(value: Any, args: list[Any]) -> Any:
-    from ..dates import SETTINGS, JsDate
-    from ..luxon.model import LuxonDateTime
-
+def _extract(value: DateValue, args: list[Any]) -> Any:
     part = js_string(_arg(args, 0, "week"))
     if part == "yearDayNumber":
         ms = value.ms if isinstance(value, JsDate) else _luxon(value).ms
@@ -139,28 +124,27 @@ def _extract(value: Any, args: list[Any]) -> Any:
     return tidy(result) if result == result else result
 
 
-def _duration(args: list[Any]) -> dict[str, Any]:
+def _duration(args: list[Any]) -> Any:
+    """What plus()/minus() were given: a duration as it is, or (amount, unit) as an object."""
     if len(args) == 1:
-        return args[0]  # type: ignore[no-untyped-call,union-attr,arg-type,assignment,var-annotated,no-any-return,attr-defined,misc,unused-ignore]
+        return args[0]
     amount = _arg(args, 0, 0)
     unit = js_string(_arg(args, 1, "minutes"))
     return {_DURATION_ALIASES.get(unit, unit): amount}
 
 
-def _plus_minus(name: str) -> Any:
-    def run(value: Any, args: list[Any]) -> Any:
+def _plus_minus(name: str) -> Callable[[DateValue, list[Any]], DateValue]:
+    def run(value: DateValue, args: list[Any]) -> DateValue:
         return _wrap(value, _call(value, name, [_duration(args)]).value)
 
     return run
 
 
-def _is_between(value: Any, args: list[Any]) -> Any:
-    from ..dates import DateTimeValue, JsDate, parse_any
-
+def _is_between(value: DateValue, args: list[Any]) -> Any:
     if len(args) != 2:
         raise ExpressionError("isBetween(): expected exactly two args")
 
-    def convert(item: Any) -> Any:
+    def convert(item: Any) -> LuxonDateTime | None:
         if isinstance(item, DateTimeValue):
             return item.value
         if isinstance(item, JsDate):
@@ -178,25 +162,15 @@ def _is_between(value: Any, args: list[Any]) -> Any:
     return low < me < high
 
 
-def _is_in_last(value: Any, args: list[Any]) -> bool:
-    from ..dates import SETTINGS, now_ms
-    from ..luxon.model import LuxonDateTime
-
+def _is_in_last(value: DateValue, args: list[Any]) -> bool:
     now = LuxonDateTime(now_ms(), SETTINGS.zone)
-    past = now.plus(
-        {
-            k: to_number(v)
-            for k, v in _duration([_arg(args, 0, 0), _arg(args, 1, "minutes")]).items()
-        },
-        -1,
-    )
-    me = _luxon(value).ms
-    return past.ms <= me <= now.ms  # type: ignore[no-untyped-call,union-attr,arg-type,assignment,var-annotated,no-any-return,attr-defined,misc,unused-ignore]
+    amount = to_number(_arg(args, 0, 0))
+    unit = js_string(_arg(args, 1, "minutes"))
+    past = now.plus({_DURATION_ALIASES.get(unit, unit): amount}, -1)
+    return past.ms <= _luxon(value).ms <= now.ms
 
 
-def _diff_to(value: Any, args: list[Any]) -> Any:
-    from ..dates import DateTimeValue, JsDate, parse_any
-
+def _diff_to(value: DateValue, args: list[Any]) -> Any:
     if isinstance(value, JsDate):  # n8n calls Luxon's diff on the Date itself
         raise type_error("date.diff is not a function")
     other = _arg(args, 0, UNDEFINED)
@@ -219,24 +193,19 @@ def _diff_to(value: Any, args: list[Any]) -> Any:
     return result.expr_call("as", [units[0]])
 
 
-def _diff_to_now(value: Any, args: list[Any]) -> Any:
-    from ..dates import SETTINGS, DateTimeValue, now_ms
-    from ..luxon.model import LuxonDateTime
-
+def _diff_to_now(value: DateValue, args: list[Any]) -> Any:
     return _diff_to(
         value, [DateTimeValue(LuxonDateTime(now_ms(), SETTINGS.zone)), _arg(args, 0, "days")]
     )
 
 
-def _to_int(value: Any, _args: list[Any]) -> Any:
+def _to_int(value: DateValue, _args: list[Any]) -> Any:
     if isinstance(value, IsoText):
         raise type_error("date.getTime is not a function")
     return tidy(_luxon(value).ms)
 
 
-def _to_datetime(value: Any, _args: list[Any]) -> Any:
-    from ..dates import DateTimeValue
-
+def _to_datetime(value: DateValue, _args: list[Any]) -> DateTimeValue:
     if isinstance(value, DateTimeValue):
         return value
     return DateTimeValue(_luxon(value))
@@ -263,4 +232,4 @@ DATE_EXTENSIONS: dict[str, Any] = {
     "isNotEmpty": lambda v, _a: True,
 }
 
-__all__ = ["DATE_EXTENSIONS", "ExprObject", "is_date_value"]
+__all__ = ["DATE_EXTENSIONS", "IsoText", "is_date_value"]

@@ -93,12 +93,9 @@ def format_number(value: Any, args: list[Any]) -> str:
     fraction = fraction.rstrip("0").ljust(int(minimum), "0")
     group, decimal_mark = _SEPARATORS.get(locale.split("-")[0].lower(), (",", "."))
     if options.get("useGrouping", True) is not False and len(whole) > 3:
-        parts = []  # type: ignore[no-untyped-call,union-attr,arg-type,assignment,var-annotated,no-any-return,attr-defined,misc,unused-ignore]
-        while len(whole) > 3:
-            parts.insert(0, whole[-3:])
-            whole = whole[:-3]
-        parts.insert(0, whole)
-        whole = group.join(parts)
+        head = len(whole) % 3 or 3
+        groups = [whole[:head]] + [whole[i : i + 3] for i in range(head, len(whole), 3)]
+        whole = group.join(groups)
     text = whole + (decimal_mark + fraction if fraction else "")
     sign = "-" if number < 0 and float(quantized) != 0 else ""
     if style == "percent":

@@ -6,13 +6,13 @@ import base64
 import hashlib
 import math
 import re
-import unicodedata
 from typing import Any
 from urllib.parse import urlsplit
 
 from ..json_text import json_parse, json_stringify
 from ..values import UNDEFINED, ExpressionError, JsError, js_string, to_number
-from .texts import remove_markdown, title_case, transliterate, uri_decode, uri_encode
+from .markdown import remove_markdown
+from .texts import title_case, transliterate, uri_decode, uri_encode
 
 _CURRENCY = re.compile(
     "(Lek|؋|\\$|ƒ|₼|Br|BZ\\$|\\$b|KM|P|лв|R\\$|៛|¥|₡|kn|₱|Kč|kr|RD\\$|£|€|¢|Q|L|Ft|₹|Rp|﷼|₪"
@@ -171,21 +171,25 @@ def _base64_decode(value: str, _args: list[Any]) -> str:
 
 
 _LETTER = re.compile(r"[^\W\d_]")
+_SENTENCE_END = re.compile(r"[!?.]")
 
 
 def _sentence_case(value: str, _args: list[Any]) -> str:
+    """Each sentence (up to . ! or ?) starts with a capital, the rest is lower case.
+
+    Text after the last letter (or with no letter at all) is dropped, as n8n drops it.
+    """
     out: list[str] = []
-    current = value
-    while _LETTER.search(current):
-        index = _LETTER.search(current).start()  # type: ignore[union-attr]
-        current = current[:index] + current[index].upper() + current[index + 1 :].lower()
-        punctuation = re.search(r"[!?.]", current)
-        if punctuation is None:
-            out.append(current)
-            current = ""
+    rest = value
+    while (letter := _LETTER.search(rest)) is not None:
+        start = letter.start()
+        sentence = rest[:start] + rest[start].upper() + rest[start + 1 :].lower()
+        end = _SENTENCE_END.search(sentence)
+        if end is None:
+            out.append(sentence)
             break
-        out.append(current[: punctuation.start() + 1])
-        current = current[punctuation.start() + 1 :]
+        out.append(sentence[: end.end()])
+        rest = sentence[end.end() :]
     return "".join(out)
 
 
@@ -263,4 +267,4 @@ STRING_EXTENSIONS: dict[str, Any] = {
     "base64Decode": _base64_decode,
 }
 
-__all__ = ["STRING_EXTENSIONS", "unicodedata"]
+__all__ = ["STRING_EXTENSIONS"]

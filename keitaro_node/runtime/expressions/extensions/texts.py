@@ -8,29 +8,45 @@ from urllib.parse import quote
 
 from ..values import JsError
 
-_SMALL_WORDS = re.compile(
-    r"^(?:an?d?|a[st]|because|but|by|en|for|i[fn]|neither|nor|o[fnr]|only|over|per|so|some"
-    r"|tha[tn]|the|to|up|upon|vs?\.?|versus|via|when|with|without|yet)$",
-    re.IGNORECASE,
+# Words a title keeps in lower case unless they start or end it.
+_MINOR_WORDS = frozenset(
+    "a an and as at because but by en for if in neither nor of on only or over per so some "
+    "than that the to up upon v vs versus via when with without yet".split()
 )
-_WORDS = re.compile(r"[^\s:–—-]+|.", re.DOTALL)
-_MANUAL_CASE = re.compile(r".(?=[A-Z]|\..)")
-_FIRST_ALNUM = re.compile(r"[A-Za-z0-9\u00C0-\u00FF]")
+# Words end at spaces, ':' and dashes; those stand alone, except line breaks, which n8n drops.
+_TITLE_WORDS = re.compile(r"[^\s:\u2013\u2014-]+|[^\n\r\u2028\u2029]")
+_ASCII_WORD = re.compile(r"[A-Za-z0-9_]+")
+_CAPITALISABLE = re.compile(r"[A-Za-z0-9\u00c0-\u00ff]")
 
 
 def title_case(text: str) -> str:
-    """Capitalise each word; small words stay lower case unless first or last."""
+    """n8n's toTitleCase(): each word starts with a capital, except
+
+    - words that already mix cases or hold a dot inside (`iPhone`, `example.com`),
+    - minor words (`and`, `of`, `the`, ...) that neither start nor end the text,
+    - words followed by a ':' that is not followed by a space (`https:`).
+
+    Line breaks are left out, as n8n leaves them out. The capital is the word's first letter or digit, past any marks before it (`"word"`).
+    """
     out: list[str] = []
-    for match in _WORDS.finditer(text):
-        word, start = match.group(), match.start()
-        end = start + len(word)
-        keep = (
-            _MANUAL_CASE.search(word)
-            or (_SMALL_WORDS.match(word) and start != 0 and end != len(text))
-            or (text[end : end + 1] == ":" and not text[end + 1 : end + 2].isspace())
-        )
-        out.append(word if keep else _FIRST_ALNUM.sub(lambda m: m.group().upper(), word, count=1))
+    for found in _TITLE_WORDS.finditer(text):
+        word, start = found.group(), found.start()
+        out.append(word if _keeps_its_case(text, word, start) else _capitalised(word))
     return "".join(out)
+
+
+def _keeps_its_case(text: str, word: str, start: int) -> bool:
+    end = start + len(word)
+    if any("A" <= c <= "Z" for c in word[1:]) or "." in word[1:-1]:
+        return True
+    inside = start > 0 and end < len(text)
+    if inside and any(w.lower() in _MINOR_WORDS for w in _ASCII_WORD.findall(word)):
+        return True
+    return text[end : end + 1] == ":" and not text[end + 1 : end + 2].isspace()
+
+
+def _capitalised(word: str) -> str:
+    return _CAPITALISABLE.sub(lambda first: first.group().upper(), word, count=1)
 
 
 _SPECIAL = {
@@ -83,22 +99,6 @@ def transliterate(text: str) -> str:
             )
             out.append(base if base and all(ord(c) < 128 for c in base) else "?")
     return "".join(out)
-
-
-def remove_markdown(text: str) -> str:
-    """Markdown to plain text: headings, emphasis, links, images, code, lists, quotes, tags."""
-    out = re.sub(r"^([\s\t]*)([*\-+]|\d\.)\s+", r"\1", text, flags=re.MULTILINE)
-    out = re.sub(r"\n={2,}", "\n", out)
-    out = out.replace("~~", "")
-    out = re.sub(r"`{3}.*\n", "", out)
-    out = re.sub(r"<[\w|\s|=|'|\"|:|(|)|,|;|/|0-9|.|-]+[>|\\>]", "", out)
-    out = re.sub(r"!\[.*?\][\[(].*?[\])]", "", out)
-    out = re.sub(r"\[(.*?)\][\[(].*?[\])]", r"\1", out)
-    out = out.replace(">", "")
-    out = re.sub(r"^#{1,6}\s*([^#]*)\s*(#{1,6})?", r"\1", out, flags=re.MULTILINE)
-    out = re.sub(r"([*_]{1,3})(\S.*?\S)\1", r"\2", out)
-    out = re.sub(r"`(.+?)`", r"\1", out)
-    return re.sub(r"\n{2,}", "\n\n", out)
 
 
 _COMPONENT_SAFE = "-_.!~*'()"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
-from .model import ALL_UNITS, LuxonDateTime, normalize_unit
+from .model import ALL_UNITS, MS_PER_UNIT, LuxonDateTime, normalize_unit
 
 # Luxon's "casual" conversion: a year is 365 days, a month 30 days.
 _IN_MS = {
@@ -63,54 +64,56 @@ class Duration:
         return sum(self.values[u] * _IN_MS[u] for u in self.values)
 
     def shift_to(self, *units: str) -> Duration:
+        """The same length in `units` only (Luxon's shiftTo), with the casual ratios.
+
+        Going from the largest unit down, each unit asked for takes its own amount and all
+        that came down from above it (each amount converted straight from its own unit), and
+        keeps the whole part; the rest goes on down. Whatever is left at the bottom, below
+        the smallest unit asked for, comes back up into it as a fraction. Then the amounts
+        are balanced (see _balanced).
+        """
         if not units or not self.is_valid:
             return self
-        wanted = [u for u in ALL_UNITS if u in units]
-        built: dict[str, float] = {}
-        accumulated: dict[str, float] = {}
-        last = None
+        kept = [unit for unit in ALL_UNITS if unit in units]
+        shifted: dict[str, float] = {}
+        coming_down: dict[str, float] = {}  # amounts on their way to the next unit kept
         for unit in ALL_UNITS:
-            if unit in wanted:
-                last = unit
-                own = 0.0
-                for held, amount in list(accumulated.items()):
-                    own += amount * _ratio(held, unit)
-                    accumulated[held] = 0
-                own += self.values.get(unit, 0)
-                whole = math.trunc(own)
-                built[unit] = whole
-                fraction = own - whole
-                accumulated = {unit: fraction} if fraction else {}
-                # carry the fraction down to the next wanted unit
-            elif unit in self.values:
-                accumulated[unit] = accumulated.get(unit, 0) + self.values[unit]
-        # anything left (smaller than the smallest wanted unit) goes back up as a fraction
-        if last is not None:
-            built = _roll_up(built, wanted, accumulated, last)
-            return Duration(built)
-        if last is not None:
-            for held, amount in accumulated.items():
-                if held == last:
-                    built[last] += amount
-                else:
-                    built[last] += amount / _ratio(last, held) if amount else 0
-        return Duration(built)
+            amount = self.values.get(unit)
+            if unit not in kept:
+                if amount is not None:
+                    coming_down[unit] = amount
+                continue
+            total = 0.0
+            for source, value in coming_down.items():
+                total += _ratio(source, unit) * value
+            coming_down = {}
+            if amount is not None:
+                total += amount
+            whole = math.trunc(total)
+            shifted[unit] = whole
+            # the fraction as Luxon computes it, so results agree to the last digit
+            coming_down[unit] = (total * 1000 - whole * 1000) / 1000
+        smallest = kept[-1]
+        for source, value in coming_down.items():
+            if value:
+                shifted[smallest] += (
+                    value if source == smallest else value / _ratio(smallest, source)
+                )
+        return Duration(_balanced(shifted))
 
     def as_unit(self, unit: str) -> float:
         return self.shift_to(unit).values.get(unit, 0)
 
     def normalize(self) -> Duration:
-        units = list(self.values)
-        if not units:
-            return self
-        return self.shift_to(*units)
+        return Duration(_balanced(self.values)) if self.is_valid else self
 
     def rescale(self) -> Duration:
-        ms = self.to_millis()
-        result = Duration.from_millis(ms).shift_to(
-            "years", "months", "days", "hours", "minutes", "seconds", "milliseconds"
-        )
-        return Duration({k: v for k, v in result.values.items() if v})
+        """The largest units that hold the length whole; units at zero are left out."""
+        if not self.is_valid:
+            return self
+        every = ("years", "months", "weeks", "days", "hours", "minutes", "seconds", "milliseconds")
+        spread = self.normalize().shift_to(*every)
+        return Duration({unit: value for unit, value in spread.values.items() if value != 0})
 
     def plus(self, other: Duration, sign: int = 1) -> Duration:
         values = dict(self.values)
@@ -209,22 +212,36 @@ class Duration:
         return ", ".join(parts)
 
 
-def _roll_up(
-    built: dict[str, float], wanted: list[str], left: dict[str, float], last: str
-) -> dict[str, float]:
-    for held, amount in left.items():
-        if amount and held != last:
-            built[last] += amount / _ratio(last, held)
-        elif amount and held == last:
-            pass
-    for index in range(len(wanted) - 1, 0, -1):
-        small, big = wanted[index], wanted[index - 1]
-        ratio = _ratio(big, small)
-        if abs(built[small]) >= ratio:
-            carry = math.trunc(built[small] / ratio)
-            built[big] += carry
-            built[small] -= carry * ratio
-    return built
+def _balanced(values: dict[str, float]) -> dict[str, float]:
+    """Amounts moved between neighbouring units, as Luxon normalises a duration.
+
+    Taking the whole duration as positive, each smaller unit passes up to its larger
+    neighbour as many whole larger units as it holds (or borrows one when it is below zero),
+    from the smallest pair up; then a fraction left on a larger unit moves down into its
+    smaller neighbour, from the largest pair down.
+    """
+    out = dict(values)
+    present = [unit for unit in ALL_UNITS if unit in out]
+    sign = -1 if _length_ms(out) < 0 else 1
+    pairs = list(itertools.pairwise(present))
+    for larger, smaller in reversed(pairs):
+        ratio = _ratio(larger, smaller)
+        moved = math.floor(out[smaller] * sign / ratio)
+        out[larger] += moved * sign
+        out[smaller] -= moved * ratio * sign
+    for larger, smaller in pairs:
+        fraction = math.fmod(out[larger], 1)
+        out[larger] -= fraction
+        out[smaller] += fraction * _ratio(larger, smaller)
+    return out
+
+
+def _length_ms(values: dict[str, float]) -> float:
+    total = values.get("milliseconds", 0)
+    for unit in reversed(ALL_UNITS[:-1]):
+        if values.get(unit):
+            total += values[unit] * _IN_MS[unit]
+    return total
 
 
 def _num(value: float) -> str:
@@ -233,8 +250,9 @@ def _num(value: float) -> str:
     return number_string(value if not float(value).is_integer() else int(value))
 
 
-def _calendar_diff(cursor: LuxonDateTime, later: LuxonDateTime, unit: str) -> int:
-    a, b = cursor.local, later.local
+def _calendar_diff(start: LuxonDateTime, end: LuxonDateTime, unit: str) -> int:
+    """How many of a calendar unit lie between two dates, by their calendar fields alone."""
+    a, b = start.local, end.local
     if unit == "years":
         return b.year - a.year
     if unit == "quarters":
@@ -246,38 +264,44 @@ def _calendar_diff(cursor: LuxonDateTime, later: LuxonDateTime, unit: str) -> in
 
 
 def diff(this: LuxonDateTime, other: LuxonDateTime, units: list[str]) -> Duration:
-    """Luxon's DateTime#diff: whole calendar units first, the rest in time units."""
-    units = [u for u in ALL_UNITS if u in units] or ["milliseconds"]
-    other_is_later = other.ms > this.ms
-    earlier, later = (this, other) if other_is_later else (other, this)
-    later = later.set_zone(earlier.zone)
-    results: dict[str, float] = {}
-    cursor = earlier
-    high_water = earlier
-    lowest = None
+    """`this - other` in `units`, as Luxon's DateTime#diff measures it.
+
+    Calendar units come first, largest to smallest: as many of each as fit when added to the
+    start together with those already counted (the estimate from calendar fields can be one
+    or two too many, as month ends clamp). The time left is measured in the time units
+    asked for; with none asked, it becomes a fraction of the smallest calendar unit: of the
+    length of one more of it at that point.
+    """
+    asked = [unit for unit in ALL_UNITS if unit in units] or ["milliseconds"]
+    backwards = other.ms > this.ms
+    start, end = (this, other) if backwards else (other, this)
+    end = end.set_zone(start.zone)
+    counted: dict[str, float] = {}
+    reached = start  # the start moved on by all the units counted so far
+    one_more: LuxonDateTime | None = None  # where one more of the last unit counted lands
     for unit in ("years", "quarters", "months", "weeks", "days"):
-        if unit not in units:
+        if unit not in asked:
             continue
-        lowest = unit
-        results[unit] = _calendar_diff(cursor, later, unit)
-        high_water = earlier.plus(results)
-        if high_water.ms > later.ms:
-            results[unit] -= 1
-            cursor = earlier.plus(results)
-            if cursor.ms > later.ms:
-                high_water = cursor
-                results[unit] -= 1
-                cursor = earlier.plus(results)
+        count = _calendar_diff(reached, end, unit)
+        one_more = None
+        for _ in range(2):
+            landed = start.plus({**counted, unit: count})
+            if landed.ms <= end.ms:
+                break
+            one_more, count = landed, count - 1
         else:
-            cursor = high_water
-    remaining = later.ms - cursor.ms
-    lower = [u for u in units if u in ("hours", "minutes", "seconds", "milliseconds")]
-    if not lower and lowest is not None:
-        if high_water.ms < later.ms or high_water.ms == cursor.ms:
-            high_water = cursor.plus({lowest: 1})
-        if high_water.ms != cursor.ms:
-            results[lowest] = results.get(lowest, 0) + remaining / (high_water.ms - cursor.ms)
-    result = Duration(results)
-    if lower:
-        result = Duration.from_millis(remaining).shift_to(*lower).plus(result)
-    return result.negate() if other_is_later else result
+            landed = start.plus({**counted, unit: count})
+        counted[unit] = count
+        reached = landed
+    left_ms = end.ms - reached.ms
+    time_units = [unit for unit in asked if unit in MS_PER_UNIT]
+    if time_units:
+        result = Duration.from_millis(left_ms).shift_to(*time_units).plus(Duration(counted))
+    else:
+        smallest = next(unit for unit in reversed(asked) if unit in counted)
+        if one_more is None and reached.ms < end.ms:
+            one_more = reached.plus({smallest: 1})
+        if one_more is not None:
+            counted[smallest] += left_ms / (one_more.ms - reached.ms)
+        result = Duration(counted)
+    return result.negate() if backwards else result

@@ -14,6 +14,7 @@ from .locales import (
     weekday_name,
 )
 from .model import LuxonDateTime
+from .zones import UTC_ZONE
 
 INVALID = "Invalid DateTime"
 
@@ -243,10 +244,6 @@ def to_sql(dt: LuxonDateTime) -> str | None:
 def to_http(dt: LuxonDateTime) -> str | None:
     if not dt.is_valid:
         return None
-    utc = dt.local.astimezone(tz=None) if False else dt
-    del utc
-    from .zones import UTC_ZONE
-
     u = LuxonDateTime(dt.ms, UTC_ZONE).local
     return (
         f"{weekday_name('en', u.isoweekday(), False)}, {u.day:02d} "

@@ -9,6 +9,7 @@ Nothing here knows about expressions: the Date & Time node can use it as it is.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,7 +22,6 @@ MS_PER_UNIT = {
     "minutes": 60_000,
     "hours": 3_600_000,
 }
-CALENDAR_UNITS = ("years", "quarters", "months", "weeks", "days")
 ALL_UNITS = (
     "years",
     "quarters",
@@ -85,7 +85,7 @@ class LuxonDateTime:
 
     @classmethod
     def from_fields(
-        cls, fields: dict[str, int | float], zone: Zone, locale: str = "en-US"
+        cls, fields: Mapping[str, int | float], zone: Zone, locale: str = "en-US"
     ) -> LuxonDateTime:
         """Wall-clock fields (year, month, day, hour, minute, second, millisecond) in `zone`."""
         try:
@@ -182,7 +182,7 @@ class LuxonDateTime:
         if not self.is_valid:
             return self
         if keep_local_time:
-            return LuxonDateTime.from_fields(self.fields(), zone, self.locale)  # type: ignore[no-untyped-call,union-attr,arg-type,assignment,var-annotated,no-any-return,attr-defined,misc,unused-ignore]
+            return LuxonDateTime.from_fields(self.fields(), zone, self.locale)
         return LuxonDateTime(self.ms, zone, self.locale)
 
     def set_locale(self, locale: str) -> LuxonDateTime:
@@ -214,7 +214,7 @@ class LuxonDateTime:
             return result.plus({"days": weekday - int(result.get("weekday"))})
         return result
 
-    def plus(self, amounts: dict[str, float | int], sign: int = 1) -> LuxonDateTime:
+    def plus(self, amounts: Mapping[str, float | int], sign: int = 1) -> LuxonDateTime:
         """Add a duration: calendar units on the wall clock, time units on the instant."""
         if not self.is_valid:
             return self
@@ -258,7 +258,7 @@ class LuxonDateTime:
         except OverflowError:
             return LuxonDateTime.invalid_value("unit out of range", "the date is out of range")
         fields.update(year=moved.year, month=moved.month, day=moved.day)
-        result = LuxonDateTime.from_fields(fields, self.zone, self.locale)  # type: ignore[no-untyped-call,union-attr,arg-type,assignment,var-annotated,no-any-return,attr-defined,misc,unused-ignore]
+        result = LuxonDateTime.from_fields(fields, self.zone, self.locale)
         extra = (days - whole_days) * 86_400_000 + ms
         return result._with(result.ms + extra) if extra and result.is_valid else result
 
@@ -282,7 +282,7 @@ class LuxonDateTime:
         if unit != "second":
             f["second"] = 0
         f["millisecond"] = 0
-        result = LuxonDateTime.from_fields(f, self.zone, self.locale)  # type: ignore[no-untyped-call,union-attr,arg-type,assignment,var-annotated,no-any-return,attr-defined,misc,unused-ignore]
+        result = LuxonDateTime.from_fields(f, self.zone, self.locale)
         if unit == "week":
             result = result.plus({"days": -(int(result.get("weekday")) - 1)})
         return result
@@ -292,7 +292,7 @@ class LuxonDateTime:
             return self
         start = self.start_of(unit)
         step = {"quarter": {"months": 3}}.get(unit, {f"{unit}s": 1})
-        following = start.plus(step)  # type: ignore[no-untyped-call,union-attr,arg-type,assignment,var-annotated,no-any-return,attr-defined,misc,unused-ignore]
+        following = start.plus(step)
         return following._with(following.ms - 1)
 
     # --- comparing ------------------------------------------------------------------------

@@ -7,6 +7,8 @@ evaluator and for any node that parses dates.
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -37,7 +39,7 @@ def _offset_minutes(text: str) -> int:
 
 
 def _finish(
-    fields: dict[str, int | float],
+    fields: Mapping[str, int | float],
     offset: int | None,
     zone: Zone,
     set_zone: bool,
@@ -108,10 +110,7 @@ def from_iso(text: str, zone: Zone, set_zone: bool = False) -> LuxonDateTime:
             named = find_zone(groups["zone"])
             if named is not None and offset is None:
                 zone = named
-    result = _finish(fields, offset, zone, set_zone)
-    if not result.is_valid and result.invalid == "unit out of range":
-        return result
-    return result
+    return _finish(fields, offset, zone, set_zone)
 
 
 _SQL = re.compile(
@@ -187,7 +186,7 @@ def from_rfc2822(text: str, zone: Zone, set_zone: bool = False) -> LuxonDateTime
     }
     z = g["zone"]
     offset = _NAMED_OFFSETS.get(z, 0) if z[0] not in "+-" else _offset_minutes(z)
-    return _finish(fields, offset, zone, set_zone)  # type: ignore[no-untyped-call,union-attr,arg-type,assignment,var-annotated,no-any-return,attr-defined,misc,unused-ignore]
+    return _finish(fields, offset, zone, set_zone)
 
 
 _HTTP = [
@@ -224,7 +223,7 @@ def from_http(text: str, zone: Zone, set_zone: bool = False) -> LuxonDateTime:
                 "minute": int(g["minute"]),
                 "second": int(g["second"]),
             }
-            return _finish(fields, 0, zone, set_zone)  # type: ignore[no-untyped-call,union-attr,arg-type,assignment,var-annotated,no-any-return,attr-defined,misc,unused-ignore]
+            return _finish(fields, 0, zone, set_zone)
     return unparsable(text, "HTTP")
 
 
@@ -337,8 +336,7 @@ def from_format(
         if name is not None:
             values[name] = value
     if "millis" in values:
-        result = LuxonDateTime(float(values["millis"]), zone, locale)
-        return result
+        return LuxonDateTime(float(values["millis"]), zone, locale)
     if "seconds" in values:
         return LuxonDateTime(round(float(values["seconds"]) * 1000), zone, locale)
     fields: dict[str, int | float] = {}
@@ -366,9 +364,13 @@ def from_format(
         if str(values.get("meridiem", "")).lower() == "pm":
             hour += 12
         fields["hour"] = hour
-    elif "meridiem" in values and "hour" in fields:  # noqa: SIM102
-        if values["meridiem"].lower() == "pm" and fields["hour"] < 12:
-            fields["hour"] = int(fields["hour"]) + 12
+    elif (
+        "meridiem" in values
+        and "hour" in fields
+        and values["meridiem"].lower() == "pm"
+        and fields["hour"] < 12
+    ):
+        fields["hour"] = int(fields["hour"]) + 12
     if "minute" in values:
         fields["minute"] = int(values["minute"])
     if "second" in values:
@@ -378,10 +380,7 @@ def from_format(
     if "fraction" in values:
         fields["millisecond"] = int((values["fraction"] + "000")[:3])
     if "year" not in fields and ("month" in fields or "day" in fields or not fields):
-        from .model import LuxonDateTime as _L
-
-        now = _L(_now_ms(), zone)
-        fields.setdefault("year", int(now.get("year")))
+        fields["year"] = int(LuxonDateTime(time.time() * 1000, zone).get("year"))
     offset = None
     if "offset" in values:
         offset = _offset_minutes(_normalize_offset(values["offset"]))
@@ -404,12 +403,6 @@ def _normalize_offset(text: str) -> str:
     if len(rest) <= 2:
         rest = rest.zfill(2) + "00"
     return sign + rest
-
-
-def _now_ms() -> float:
-    import time
-
-    return float(int(time.time() * 1000))
 
 
 # --- JavaScript's Date.parse --------------------------------------------------------------
@@ -468,7 +461,7 @@ def js_date_parse(text: str, local_zone: Zone) -> float:
                 "second": int(match.group(6)),
             }
             offset = _offset_minutes(match.group(7)) if match.group(7) else None
-            result = _finish(fields, offset, local_zone, False)  # type: ignore[no-untyped-call,union-attr,arg-type,assignment,var-annotated,no-any-return,attr-defined,misc,unused-ignore]
+            result = _finish(fields, offset, local_zone, False)
             if result.is_valid:
                 return result.ms
     return float("nan")

@@ -20,11 +20,6 @@ class Zone:
     tz: tzinfo
     fixed: bool
 
-    def offset_minutes(self, epoch_ms: float) -> int:
-        moment = datetime.fromtimestamp(epoch_ms / 1000, UTC)
-        offset = moment.astimezone(self.tz).utcoffset() or timedelta(0)
-        return int(offset.total_seconds() // 60)
-
     def abbreviation(self, epoch_ms: float) -> str:
         moment = datetime.fromtimestamp(epoch_ms / 1000, UTC).astimezone(self.tz)
         return moment.tzname() or self.name
@@ -82,12 +77,3 @@ def system_zone() -> Zone:
             if zone is not None:
                 return zone
     return UTC_ZONE
-
-
-def default_zone_name() -> str:
-    """The zone n8n falls back to: GENERIC_TIMEZONE, else TZ, else the system's."""
-    for variable in ("GENERIC_TIMEZONE", "TZ"):
-        name = os.environ.get(variable, "").lstrip(":")
-        if name and find_zone(name) is not None:
-            return name
-    return system_zone().name

@@ -3,15 +3,13 @@
 Two readers: `js_date_parse` is JavaScript's `Date.parse` (what the version 1 nodes use through
 `new Date(text)`), and `parse_date_time` is n8n's dateTime type check (Luxon's ISO, HTTP,
 RFC 2822 and SQL formats, then `Date.parse`). Both return epoch milliseconds, or None when the
-text is not a date. Text without an offset is read in the default zone (as n8n reads it in the
-workflow's time zone: GENERIC_TIMEZONE, else TZ, else the system's zone; n8n also lets a workflow's settings
-name one, which nodes cannot see yet).
+text is not a date. `parse_date_time` reads text without an offset in the zone it is given (the
+workflow's time zone, as n8n does); `js_date_parse` in the process's zone, as JavaScript does.
 """
 
 from __future__ import annotations
 
 import math
-import os
 import re
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from typing import Any
@@ -61,17 +59,6 @@ def _offset(sign: str, hours: str, minutes: str | None) -> timezone | None:
     if int(hours) > 23 or int(minutes or 0) > 59:
         return None
     return timezone(timedelta(minutes=-total if sign == "-" else total))
-
-
-def default_zone() -> tzinfo | None:
-    """GENERIC_TIMEZONE, else TZ, else None (the system's local time)."""
-    for variable in ("GENERIC_TIMEZONE", "TZ"):
-        name = os.environ.get(variable, "").lstrip(":")
-        if name:
-            zone = _zone_named(name)
-            if zone is not None:
-                return zone
-    return None
 
 
 def _zone_named(name: str) -> tzinfo | None:

@@ -15,8 +15,10 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from ...expressions.luxon.zones import Zone
+from ...timezone import workflow_zone
 from . import regex as js_regex
-from .dates import default_zone, parse_date_time
+from .dates import parse_date_time
 from .js import (
     UNDEFINED,
     compare,
@@ -97,11 +99,12 @@ def is_filter_value(value: Any) -> bool:
     return isinstance(value, dict) and "conditions" in value and "combinator" in value
 
 
-def filter_passes(value: Any, item_index: int) -> bool:
+def filter_passes(value: Any, item_index: int, zone: Zone | None = None) -> bool:
     """What n8n's nodes get for a filter parameter: the conditions' verdict for this item.
 
     A value that is not a filter (say `{}`, the default) is taken for its truthiness, as n8n
-    takes it: such a node sends every item to its first output.
+    takes it: such a node sends every item to its first output. Dates without an offset are
+    read in `zone` (the workflow's time zone; by default as timezone.workflow_zone finds it).
     """
     if not is_filter_value(value):
         return truthy(value)
@@ -120,7 +123,7 @@ def filter_passes(value: Any, item_index: int) -> bool:
     if combinator not in ("and", "or"):
         raise ConditionError(f"unknown combinator {combinator!r} - use 'and' or 'or'")
     for index, condition in enumerate(conditions):
-        passed = execute_condition(condition, options, index, item_index)
+        passed = execute_condition(condition, options, index, item_index, zone)
         if combinator == "and" and not passed:
             return False
         if combinator == "or" and passed:
@@ -128,11 +131,17 @@ def filter_passes(value: Any, item_index: int) -> bool:
     return bool(combinator == "and")
 
 
-def execute_condition(condition: Any, options: dict[str, Any], index: int, item_index: int) -> bool:
+def execute_condition(
+    condition: Any,
+    options: dict[str, Any],
+    index: int,
+    item_index: int,
+    zone: Zone | None = None,
+) -> bool:
     """One condition's verdict; ConditionError when a value has the wrong type."""
     operator = _operator(condition, index)
     kind, operation = operator["type"], operator["operation"]
-    left, right = _parse_values(condition, operator, options, index, item_index)
+    left, right = _parse_values(condition, operator, options, index, item_index, zone)
     exists = not is_nullish(left) and not is_nan(left)
     if operation == "exists":
         return exists
@@ -180,6 +189,7 @@ def _parse_values(
     options: dict[str, Any],
     index: int,
     item_index: int,
+    zone: Zone | None,
 ) -> tuple[Any, Any]:
     strict = options.get("typeValidation") == "strict"
     version = options.get("version") or 1
@@ -187,8 +197,8 @@ def _parse_values(
     right_value = condition.get("rightValue", UNDEFINED)
     kind = operator["type"]
     right_type = operator.get("rightType", kind)
-    left_ok, left = parse_single_value(left_value, kind, strict, version)
-    right_ok, right = parse_single_value(right_value, right_type, strict, version)
+    left_ok, left = parse_single_value(left_value, kind, strict, version, zone)
+    right_ok, right = parse_single_value(right_value, right_type, strict, version, zone)
     right_valid = right_ok or bool(operator.get("singleValue"))
     suffix = f"[condition {index}, item {item_index}]"
     if not left_ok and not right_valid and typeof(left_value) == typeof(right_value):
@@ -239,7 +249,9 @@ def _type_error(kind: str, value: Any, strict: bool, suffix: str, side: str) -> 
     return ConditionError(message, description)
 
 
-def parse_single_value(value: Any, kind: str, strict: bool, version: int) -> Parsed:
+def parse_single_value(
+    value: Any, kind: str, strict: bool, version: int, zone: Zone | None = None
+) -> Parsed:
     """n8n's parseSingleFilterValue: (valid, the value as that type)."""
     if kind == "any" or is_nullish(value):
         return True, value
@@ -255,11 +267,16 @@ def parse_single_value(value: Any, kind: str, strict: bool, version: int) -> Par
         blank = (isinstance(value, str) and js_trim(value) == "") or value == []
         if blank and version >= 3:
             return True, None
-    return validate_field_type(value, kind, strict=strict, parse_strings=True)
+    return validate_field_type(value, kind, strict=strict, parse_strings=True, zone=zone)
 
 
 def validate_field_type(
-    value: Any, kind: str, *, strict: bool = False, parse_strings: bool = False
+    value: Any,
+    kind: str,
+    *,
+    strict: bool = False,
+    parse_strings: bool = False,
+    zone: Zone | None = None,
 ) -> Parsed:
     """n8n's validateFieldType for the types conditions and fields use: (valid, new value)."""
     if is_nullish(value):
@@ -283,7 +300,7 @@ def validate_field_type(
             return False, None
         return _to_boolean(value)
     if kind == "datetime":
-        moment = parse_date_time(value, default_zone())
+        moment = parse_date_time(value, (zone or workflow_zone()).tz)
         return (False, None) if moment is None else (True, moment)
     if kind == "object":
         if strict and not isinstance(value, (dict, list)):

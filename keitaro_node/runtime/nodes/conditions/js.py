@@ -14,6 +14,8 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from ...expressions import UNDEFINED as EXPRESSION_UNDEFINED
+
 NAN = math.nan
 
 
@@ -32,9 +34,12 @@ class _Undefined:
 UNDEFINED: Any = _Undefined()
 
 
+# the expression language hands out an undefined of its own
+_UNDEFINED_TYPES = frozenset({_Undefined, type(EXPRESSION_UNDEFINED)})
+
+
 def is_undefined(value: Any) -> bool:
-    # the expression language may hand out an undefined of its own, of the same name
-    return value is UNDEFINED or type(value).__name__ == "_Undefined"
+    return type(value) in _UNDEFINED_TYPES
 
 
 def is_nullish(value: Any) -> bool:

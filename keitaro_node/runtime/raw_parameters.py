@@ -1,11 +1,14 @@
 """A node's parameters as n8n hands them to its code: defaults filled in, nothing converted.
 
 n8n fills in defaults when a workflow loads (for the parameters shown at the node's version and
-settings, and for every row of a fixed collection) and then evaluates expressions when the node
-asks for a parameter - but it never converts the result to the parameter's declared type: an
-expression in a number field may give text, and the nodes compare exactly that. The condition
-and field nodes depend on this, so they read their parameters here rather than through the
-runtime's typed resolver.
+values, and for every row of a fixed collection) and evaluates expressions when the node asks
+for a parameter - but it never converts the result to the parameter's declared type: an
+expression in a number field may give text, and a node compares exactly that. Nodes that follow
+n8n that closely (If, Filter, Switch, Edit Fields) read their parameters through
+`ExecutionContext.raw_parameters`, a RawParameters, rather than the typed resolver.
+
+`n8n_values` is n8n's getNodeParameters with defaults: it also drops the options of a
+collection that their displayOptions hide, which the typed resolver does not do.
 """
 
 from __future__ import annotations
@@ -13,59 +16,63 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any
 
-from ..description import Parameter
-from ..errors import NodeOperationError
-from ..expressions import ExpressionError, compile_template, is_expression
-from ..node import ExecutionContext
-from ..scope import SCOPE_NAMES
-from . import lodash_path
-from .conditions.js import UNDEFINED
+from .description import Parameter
+from .errors import NodeOperationError
+from .expressions import UNDEFINED, ExpressionError, compile_template, is_expression
+from .scope import SCOPE_NAMES
 
 Plan = Callable[[Mapping[str, Any]], Any]
+ScopeFactory = Callable[[int], Mapping[str, Any]]
+MISSING: Any = object()
 _NO_DEFAULT: Any = object()
 
 
-def raw_node_parameters(ctx: ExecutionContext) -> dict[str, Any]:
-    """The node's parameters as the workflow file holds them (expressions not evaluated)."""
-    raw = ctx.scope_factory(0).get("$parameter")
-    return raw if isinstance(raw, dict) else {}
+class RawParameters:
+    """Reads one node run's parameters per item, as n8n's getNodeParameter does.
 
+    Expressions are evaluated when a path is read, for the item asked about, so an expression
+    the node never reads for an item cannot fail it. `plans` (compiled values by path) may be
+    shared by every run of the node.
+    """
 
-class NodeParameters:
-    """Reads parameters per item, as n8n's getNodeParameter does."""
-
-    def __init__(self, ctx: ExecutionContext) -> None:
-        self.ctx = ctx
-        self.raw = raw_node_parameters(ctx)
-        try:
-            self.values = normalize(ctx.description.properties, self.raw, ctx.type_version)
-        except ValueError as exc:
-            raise NodeOperationError(str(exc), node_name=ctx.node_name) from None
-        self._plans: dict[str, Plan] = {}
+    def __init__(
+        self,
+        values: Mapping[str, Any],
+        scope_factory: ScopeFactory,
+        node_name: str | None = None,
+        plans: dict[str, Plan] | None = None,
+        type_version: float = 1.0,
+    ) -> None:
+        self.values = values
+        self.node_name = node_name
+        self.type_version = type_version
+        self._scope_factory = scope_factory
+        self._plans: dict[str, Plan] = plans if plans is not None else {}
         self._scope_index = -1
         self._scope: Mapping[str, Any] = {}
 
     def has(self, path: str) -> bool:
-        return lodash_path.get(self.values, path) is not lodash_path.MISSING
+        return get_path(self.values, path) is not MISSING
 
     def raw_value(self, path: str, fallback: Any = None) -> Any:
         """The value without evaluating expressions (n8n's rawExpressions)."""
-        value = lodash_path.get(self.values, path)
-        return fallback if value is lodash_path.MISSING else value
+        value = get_path(self.values, path)
+        return fallback if value is MISSING else value
 
     def get(self, path: str, index: int, fallback: Any = _NO_DEFAULT) -> Any:
         """The value at `path` for item `index`, expressions evaluated; read-only."""
         plan = self._plans.get(path)
         if plan is None:
-            value = lodash_path.get(self.values, path)
-            if value is lodash_path.MISSING:
+            value = get_path(self.values, path)
+            if value is MISSING:
                 if fallback is _NO_DEFAULT:
                     raise NodeOperationError(
                         f"Could not get parameter '{path}'",
                         item_index=index,
-                        node_name=self.ctx.node_name,
+                        node_name=self.node_name,
                     )
                 return fallback
             plan = self._plans[path] = plan_value(value)
@@ -75,7 +82,7 @@ class NodeParameters:
             raise NodeOperationError(
                 f"the expression in parameter '{path}' failed: {exc}",
                 item_index=index,
-                node_name=self.ctx.node_name,
+                node_name=self.node_name,
             ) from None
 
     def evaluate(self, expression: str, index: int) -> Any:
@@ -86,12 +93,13 @@ class NodeParameters:
             raise NodeOperationError(
                 f"the expression {expression[1:]} failed: {exc}",
                 item_index=index,
-                node_name=self.ctx.node_name,
+                node_name=self.node_name,
             ) from None
 
     def scope(self, index: int) -> Mapping[str, Any]:
+        """What item `index`'s expressions see (made once per item in a row)."""
         if index != self._scope_index:
-            self._scope = self.ctx.scope_factory(index)
+            self._scope = self._scope_factory(index)
             self._scope_index = index
         return self._scope
 
@@ -126,8 +134,7 @@ def plan_value(value: Any) -> Plan:
         field = _JSON_PATH.fullmatch(value)
         if field is None:
             return template.render
-        path = field.group(1).replace("?.", ".").removeprefix(".")
-        return _field_reader(template.render, path)
+        return _field_reader(template.render, field.group(1).replace("?.", "."))
     if isinstance(value, dict) and has_expression(value):
         dynamic = [(k, plan_value(v)) for k, v in value.items() if has_expression(v)]
 
@@ -149,17 +156,56 @@ def _field_reader(render: Plan, path: str) -> Plan:
 
     def read(scope: Mapping[str, Any]) -> Any:
         value = render(scope)
-        if value is None and lodash_path.get(scope["$json"], path) is lodash_path.MISSING:
+        if value is None and get_path(scope["$json"], path) is MISSING:
             return UNDEFINED
         return value
 
     return read
 
 
-# --- n8n's parameter normalisation (getNodeParameters with defaults) --------------------------
+# --- paths ------------------------------------------------------------------------------------
+
+_STEP = re.compile(r"\.?([^.[\]]+)|\[(\d+)\]|\['([^'\\]*)'\]|\[\"([^\"\\]*)\"\]")
 
 
-def normalize(
+@lru_cache(maxsize=1024)
+def _steps(path: str) -> tuple[str | int, ...]:
+    steps: list[str | int] = []
+    position = 0
+    while position < len(path):
+        match = _STEP.match(path, position)
+        if match is None:
+            return (path,)  # not a path: a key of its own
+        name, index, single, double = match.groups()
+        if index is not None:
+            steps.append(int(index))
+        else:
+            steps.append(name if name is not None else single if single is not None else double)
+        position = match.end()
+    return tuple(steps)
+
+
+def get_path(target: Any, path: str) -> Any:
+    """The value at a path such as `rules.values[0].conditions`, or MISSING."""
+    node = target
+    for step in _steps(path):
+        if isinstance(node, dict):
+            node = (
+                node.get(step, MISSING) if isinstance(step, str) else node.get(str(step), MISSING)
+            )
+        elif isinstance(node, list) and isinstance(step, int):
+            node = node[step] if step < len(node) else MISSING
+        else:
+            return MISSING
+        if node is MISSING:
+            return MISSING
+    return node
+
+
+# --- n8n's parameter values (getNodeParameters with defaults) ----------------------------------
+
+
+def n8n_values(
     properties: tuple[Parameter, ...],
     values: Mapping[str, Any],
     version: float,
@@ -169,7 +215,8 @@ def normalize(
 ) -> dict[str, Any]:
     """The parameters shown for these values, with defaults, as a node will read them.
 
-    `root` is what `/name` in displayOptions refers to: the node's top-level values.
+    `root` is what `/name` in displayOptions refers to: the node's top-level values. Raises
+    ValueError for a collection or fixed collection that is not shaped as one.
     """
     shown = _display_values(properties, values, version, root)
     if root is None:
@@ -184,11 +231,11 @@ def normalize(
         display = parameter.displayOptions
         if display is not None and not display.allows(shown):
             continue
-        out[name] = _normalize_one(parameter, values, version, root)
+        out[name] = _one(parameter, values, version, root)
     return out
 
 
-def _normalize_one(
+def _one(
     parameter: Parameter, values: Mapping[str, Any], version: float, root: Mapping[str, Any]
 ) -> Any:
     name = parameter.name
@@ -199,11 +246,11 @@ def _normalize_one(
             return copy.deepcopy(parameter.default) if parameter.default is not None else {}
         if not isinstance(value, dict):
             raise ValueError(f"{parameter.label} must be an object, got {_kind(value)}")
-        return normalize(parameter.sub_parameters, value, version, root, in_collection=True)
+        return n8n_values(parameter.sub_parameters, value, version, root, in_collection=True)
     if parameter.type == "fixedCollection":
         if not present or value is None:
             value = copy.deepcopy(parameter.default) if parameter.default is not None else {}
-        return _normalize_fixed(parameter, value, version, root)
+        return _fixed(parameter, value, version, root)
     if parameter.type in ("boolean", "number", "options"):
         result = value if present else parameter.default
     else:
@@ -213,7 +260,7 @@ def _normalize_one(
     return result
 
 
-def _normalize_fixed(
+def _fixed(
     parameter: Parameter, value: Any, version: float, root: Mapping[str, Any]
 ) -> dict[str, Any]:
     if not isinstance(value, dict):
@@ -229,14 +276,31 @@ def _normalize_fixed(
         if many:
             if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
                 raise ValueError(f"{parameter.label}: '{key}' must be a list of objects")
-            out[key] = [normalize(group.values, row, version, root) for row in rows]
+            out[key] = [n8n_values(group.values, row, version, root) for row in rows]
         else:
             if not isinstance(rows, dict):
                 raise ValueError(f"{parameter.label}: '{key}' must be an object")
-            entry = normalize(group.values, rows, version, root)
+            entry = n8n_values(group.values, rows, version, root)
             if entry:
                 out[key] = entry
     return out
+
+
+def shown_options(
+    parameter: Parameter, value: Mapping[str, Any], version: float, root: Mapping[str, Any]
+) -> dict[str, Any]:
+    """A collection's value without the options its displayOptions hide for these values
+    (n8n drops them before a node reads the collection)."""
+    if not any(sub.displayOptions is not None for sub in parameter.sub_parameters):
+        return dict(value)
+    shown = _display_values(parameter.sub_parameters, value, version, root)
+    declared = {sub.name for sub in parameter.sub_parameters}
+    visible = {
+        sub.name
+        for sub in parameter.sub_parameters
+        if sub.displayOptions is None or sub.displayOptions.allows(shown)
+    }
+    return {k: v for k, v in value.items() if k in visible or k not in declared}
 
 
 def _display_values(

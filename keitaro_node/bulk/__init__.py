@@ -1,0 +1,1 @@
+"""Bulk jobs: items streamed in from files, out as they complete, with progress and a summary."""
