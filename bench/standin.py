@@ -17,6 +17,7 @@ import hmac
 import itertools
 import json
 import signal
+import time
 from collections.abc import Sequence
 
 from aiohttp import web
@@ -66,8 +67,10 @@ def create_app(api_key: str, latency_ms: float) -> web.Application:
     ids = itertools.count(1)
     delay = latency_ms / 1000
     expected = api_key.encode()
+    arrivals: list[float] = []  # when each create came in (GET /__arrivals__ reads them)
 
     async def create_stream(request: web.Request) -> web.Response:
+        arrivals.append(time.monotonic())
         await request.read()
         presented = request.headers.get("Api-Key", "").encode()
         if delay > 0:
@@ -79,8 +82,12 @@ def create_app(api_key: str, latency_ms: float) -> web.Application:
         body = head + str(next(ids)).encode() + tail
         return web.Response(body=body, content_type="application/json")
 
+    async def arrival_times(_request: web.Request) -> web.Response:
+        return web.json_response({"arrivals": arrivals})
+
     app = web.Application()
     app.router.add_post(STREAMS, create_stream)
+    app.router.add_get("/__arrivals__", arrival_times)
     return app
 
 

@@ -106,6 +106,9 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="let the workflow write output files anywhere (absolute paths, '..')",
     )
+    from keitaro_node.temporal import command as temporal_command
+
+    temporal_command.add_run_arguments(run)
 
     journal = sub.add_parser(
         "journal",
@@ -202,6 +205,8 @@ def _parser() -> argparse.ArgumentParser:
     mcp.add_argument("--http", action="store_true", help="serve streamable HTTP instead of stdio")
     mcp.add_argument("--host", default="127.0.0.1", help="HTTP address (default 127.0.0.1)")
     mcp.add_argument("--port", type=int, default=8000, help="HTTP port (0: any free port)")
+
+    temporal_command.add_commands(sub)
     for command in sub.choices.values():  # -v before or after the command
         command.add_argument(
             "-v",
@@ -221,6 +226,10 @@ def main(argv: list[str] | None = None) -> int:
         level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
     try:
+        from keitaro_node.temporal import command as temporal_command
+
+        if temporal_command.wants_temporal(args):
+            return temporal_command.main(args, run_async)
         if args.command == "run":
             return run_async(_run(args))
         if args.command == "journal":

@@ -57,7 +57,7 @@ class Engine:
             credentials=self.credentials,
             credential_types=self.host.credential_types,
             options=self.options,
-            sub_workflows=_SubWorkflows(self, plan.workflow, depth),
+            sub_workflows=SubWorkflows(self, plan.workflow, depth),
         )
         return await Walker(plan, state, self.executor, services).walk(input_items)
 
@@ -68,7 +68,7 @@ class Engine:
         return parse_workflow(data, source=source)
 
 
-class _SubWorkflows:
+class SubWorkflows:
     """Execute Workflow's way into the engine: same host, credentials, options, executor."""
 
     def __init__(self, engine: Engine, parent: Workflow, depth: int) -> None:
