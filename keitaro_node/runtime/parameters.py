@@ -15,7 +15,7 @@ from typing import Any
 from .description import NodeDescription, Parameter
 from .errors import NodeOperationError
 from .expressions import ExpressionError, compile_template, is_expression
-from .raw_parameters import n8n_values, shown_options
+from .raw_parameters import n8n_values, shown_options, value_kind
 
 ScopeFactory = Callable[[int], Mapping[str, Any]]
 
@@ -304,7 +304,7 @@ def _check_collection(parameter: Parameter, value: Any) -> None:
     if value is None:
         return
     if not isinstance(value, dict):
-        raise ParameterValueError(f"{parameter.label} must be an object, got {_kind(value)}")
+        raise ParameterValueError(f"{parameter.label} must be an object, got {value_kind(value)}")
     known = {p.name: p for p in parameter.sub_parameters}
     for key, item in value.items():
         sub = known.get(key)
@@ -318,7 +318,7 @@ def _check_fixed_collection(parameter: Parameter, value: Any) -> None:
     if value is None:
         return
     if not isinstance(value, dict):
-        raise ParameterValueError(f"{parameter.label} must be an object, got {_kind(value)}")
+        raise ParameterValueError(f"{parameter.label} must be an object, got {value_kind(value)}")
     groups = {g.name: g for g in parameter.groups}
     many = parameter.typeOptions.multipleValues
     for key, entries in value.items():
@@ -335,7 +335,7 @@ def _check_fixed_collection(parameter: Parameter, value: Any) -> None:
         for number, row in enumerate(rows):
             where = f"{parameter.label} {key}[{number}]" if many else f"{parameter.label} {key}"
             if not isinstance(row, dict):
-                raise ParameterValueError(f"{where} must be an object, got {_kind(row)}")
+                raise ParameterValueError(f"{where} must be an object, got {value_kind(row)}")
             unknown = set(row) - set(fields)
             if unknown:
                 raise UnknownFieldError(f"{where} has unknown fields {sorted(unknown)}")
@@ -368,7 +368,7 @@ def _string(parameter: Parameter, value: Any) -> Any:
     if isinstance(value, (int, float)):
         return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
     if not isinstance(value, str):
-        raise ParameterValueError(f"{parameter.label} must be text, got {_kind(value)}")
+        raise ParameterValueError(f"{parameter.label} must be text, got {value_kind(value)}")
     return value
 
 
@@ -377,7 +377,7 @@ def _number(parameter: Parameter, value: Any) -> Any:
         return _required(parameter)
     number: int | float
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise ParameterValueError(f"{parameter.label} must be a number, got {_kind(value)}")
+        raise ParameterValueError(f"{parameter.label} must be a number, got {value_kind(value)}")
     if isinstance(value, str):
         text = value.strip()
         try:
@@ -422,7 +422,7 @@ def _boolean(parameter: Parameter, value: Any) -> Any:
         return value.strip().lower() == "true"
     if isinstance(value, int) and value in (0, 1):
         return bool(value)
-    raise ParameterValueError(f"{parameter.label} must be true or false, got {_kind(value)}")
+    raise ParameterValueError(f"{parameter.label} must be true or false, got {value_kind(value)}")
 
 
 def _options(parameter: Parameter, value: Any) -> Any:
@@ -438,7 +438,7 @@ def _options(parameter: Parameter, value: Any) -> Any:
     if _open_list(parameter):
         return value
     listed = ", ".join(repr(a) for a in allowed)
-    shown = repr(value) if isinstance(value, (str, int, float)) else _kind(value)
+    shown = repr(value) if isinstance(value, (str, int, float)) else value_kind(value)
     raise ParameterValueError(
         f"unknown {parameter.name} {shown} - {parameter.label} must be one of: {listed}"
     )
@@ -476,7 +476,7 @@ def _json(parameter: Parameter, value: Any) -> Any:
             raise ParameterValueError(f"{parameter.label} {what}{_hint(parameter)}")
         return value
     if not isinstance(value, (dict, list, str, int, float, bool)):
-        raise ParameterValueError(f"{parameter.label} must be JSON, got {_kind(value)}")
+        raise ParameterValueError(f"{parameter.label} must be JSON, got {value_kind(value)}")
     return value
 
 
@@ -484,7 +484,7 @@ def _collection(parameter: Parameter, value: Any) -> Any:
     if _is_blank(value):
         return {}
     if not isinstance(value, dict):
-        raise ParameterValueError(f"{parameter.label} must be an object, got {_kind(value)}")
+        raise ParameterValueError(f"{parameter.label} must be an object, got {value_kind(value)}")
     known = {p.name: p for p in parameter.sub_parameters}
     out: dict[str, Any] = {}
     for key, item in value.items():
@@ -500,7 +500,7 @@ def _fixed_collection(parameter: Parameter, value: Any) -> Any:
     if _is_blank(value):
         return {}
     if not isinstance(value, dict):
-        raise ParameterValueError(f"{parameter.label} must be an object, got {_kind(value)}")
+        raise ParameterValueError(f"{parameter.label} must be an object, got {value_kind(value)}")
     groups = {g.name: g for g in parameter.groups}
     out: dict[str, Any] = {}
     for key, entries in value.items():
@@ -526,22 +526,6 @@ def _fixed_collection(parameter: Parameter, value: Any) -> Any:
             checked.append(entry)
         out[key] = checked if many else (checked[0] if checked else {})
     return out
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
 
 
 _COERCERS: dict[str, Callable[[Parameter, Any], Any]] = {

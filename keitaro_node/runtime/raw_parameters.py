@@ -245,7 +245,7 @@ def _one(
         if not present:
             return copy.deepcopy(parameter.default) if parameter.default is not None else {}
         if not isinstance(value, dict):
-            raise ValueError(f"{parameter.label} must be an object, got {_kind(value)}")
+            raise ValueError(f"{parameter.label} must be an object, got {value_kind(value)}")
         return n8n_values(parameter.sub_parameters, value, version, root, in_collection=True)
     if parameter.type == "fixedCollection":
         if not present or value is None:
@@ -264,7 +264,7 @@ def _fixed(
     parameter: Parameter, value: Any, version: float, root: Mapping[str, Any]
 ) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise ValueError(f"{parameter.label} must be an object, got {_kind(value)}")
+        raise ValueError(f"{parameter.label} must be an object, got {value_kind(value)}")
     groups = {group.name: group for group in parameter.groups}
     many = parameter.typeOptions.multipleValues
     out: dict[str, Any] = {}
@@ -333,7 +333,8 @@ def _display_values(
     return shown
 
 
-def _kind(value: Any) -> str:
+def value_kind(value: Any) -> str:
+    """What a value is, in the words of an error message ("got a number")."""
     if value is None:
         return "nothing"
     if isinstance(value, bool):
@@ -344,4 +345,6 @@ def _kind(value: Any) -> str:
         return "text"
     if isinstance(value, list):
         return "an array"
+    if isinstance(value, dict):
+        return "an object"
     return type(value).__name__

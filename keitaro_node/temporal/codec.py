@@ -20,6 +20,8 @@ from typing import Any
 from keitaro_node.runtime.errors import NodeApiError, NodeError, NodeOperationError
 from keitaro_node.runtime.items import BinaryData, Item, PairedItem
 
+from .kinds import parameter_texts
+
 JsonDict = dict[str, Any]
 
 
@@ -262,20 +264,7 @@ def mentioned_nodes(parameters: Any, names: Iterable[str], own: str) -> frozense
     Generous on purpose (a name inside any text counts): shipping a node's items that no
     expression reads costs bytes, missing one would fail the expression.
     """
-    texts: list[str] = []
-
-    def collect(value: Any) -> None:
-        if isinstance(value, str):
-            texts.append(value)
-        elif isinstance(value, Mapping):
-            for v in value.values():
-                collect(v)
-        elif isinstance(value, list):
-            for v in value:
-                collect(v)
-
-    collect(parameters)
-    if not texts:
+    joined = "\n".join(parameter_texts(parameters))
+    if not joined:
         return frozenset()
-    joined = "\n".join(texts)
     return frozenset(name for name in names if name != own and name in joined)

@@ -99,7 +99,7 @@ class TemporalExecutor:
             queue = tracker_queue(self.settings.task_queue, str(budget["credential"]))
             chunk = int(budget.get("chunk") or chunk)
         items = work.items
-        if not chunkable(node_json.type, node_json.parameters) or len(items) <= chunk:
+        if not chunkable(planned.gathers_all_items, node_json.parameters) or len(items) <= chunk:
             answer = await self._remote(self._task(work, inputs, group, 0, True, budget), queue)
             return self._outputs(answer, inputs, name)
         return await self._chunks(work, inputs, group, chunk, queue, budget)

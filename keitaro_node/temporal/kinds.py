@@ -8,7 +8,8 @@
   are safe to run again, so Temporal may retry them freely.
 - **an activity on a task queue**: everything else - nodes that send requests (the Keitaro
   node, HTTP Request, any plugin node not listed here). Their items are journaled before a
-  request leaves (progress.py); nodes that work item by item are cut into chunks, and their
+  request leaves (progress.py); nodes that work item by item (gathers_all_items False) are
+  cut into chunks, and their
   requests go through the credential's rate-limited queue (queues.py).
 """
 
@@ -72,11 +73,6 @@ LOCAL = frozenset(
     }
 )
 
-# one request (or one paged series) per input item, one or more output items paired with it
-ITEM_BY_ITEM = frozenset(
-    {"n8n-nodes-keitaro.keitaro", "keitaro", "n8n-nodes-base.httpRequest", "httpRequest"}
-)
-
 
 def place_of(node_type: str) -> Place:
     if node_type in IN_WORKFLOW:
@@ -86,11 +82,8 @@ def place_of(node_type: str) -> Place:
     return "remote"
 
 
-def chunkable(node_type: str, parameters: Mapping[str, Any]) -> bool:
-    """A node may be cut into chunks when it works item by item and none of its expressions
-    reads the other items of its input (`$input.all()`, `.first()`, `.last()`, `$items()`)."""
-    if node_type not in ITEM_BY_ITEM:
-        return False
+def parameter_texts(parameters: Any) -> list[str]:
+    """Every text inside a node's parameters, however deep (where expressions can be)."""
     texts: list[str] = []
 
     def collect(value: Any) -> None:
@@ -104,6 +97,15 @@ def chunkable(node_type: str, parameters: Mapping[str, Any]) -> bool:
                 collect(v)
 
     collect(parameters)
-    joined = "\n".join(texts)
+    return texts
+
+
+def chunkable(gathers_all_items: bool, parameters: Mapping[str, Any]) -> bool:
+    """A node may be cut into chunks when it works item by item (NodeType.gathers_all_items
+    answers False) and none of its expressions reads the other items of its input
+    (`$input.all()`, `.first()`, `.last()`, `$items()`), nor does it batch them."""
+    if gathers_all_items:
+        return False
+    joined = "\n".join(parameter_texts(parameters))
     reads_all = ("$input.all", "$input.first", "$input.last", "$items(", "batching")
     return not any(word in joined for word in reads_all)
